@@ -1,0 +1,60 @@
+"""Complaints about a journey, with the reason for dissatisfaction they were sorted into."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sawt.catalog.choices import CategorySource
+from sawt.catalog.models import GapCategory, Journey
+from sawt.core.models import TimeStampedModel
+
+
+class Complaint(TimeStampedModel):
+    """One complaint; `text` is stored with personal data already redacted."""
+
+    journey = models.ForeignKey(
+        Journey, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("journey")
+    )
+    complaint_id = models.CharField(_("complaint id"), max_length=100)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=50, blank=True)
+    text = models.TextField(_("text"))
+    category = models.ForeignKey(
+        GapCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("gap category"),
+    )
+    category_source = models.CharField(
+        _("category set by"), max_length=16, choices=CategorySource.choices, blank=True
+    )
+    category_confidence = models.FloatField(_("confidence"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["journey", "-received_at", "id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "complaint_id"], name="complaint_id_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="complaint_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(category__isnull=True, category_source="")
+                | Q(category__isnull=False, category_source__in=CategorySource.values),
+                name="complaint_category_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(category_confidence__isnull=True)
+                | Q(category_confidence__gte=0, category_confidence__lte=1),
+                name="complaint_confidence_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["journey", "received_at"], name="complaint_journey_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.complaint_id

@@ -1,0 +1,15 @@
+"""URL map: the admin (Arabic, RTL) and the web interface."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("sawt — voice of the customer")
+admin.site.site_title = _("sawt")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("sawt.web.urls")),
+]

@@ -1,0 +1,11 @@
+"""Bilingual names: every domain object carries Arabic and English text side by side."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+
+def pick(ar: str, en: str, lang: str | None = None) -> str:
+    """The text in the active (or given) language, falling back to the other one."""
+    lang = (lang or get_language() or "ar")[:2]
+    return (en or ar) if lang == "en" else (ar or en)

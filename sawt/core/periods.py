@@ -1,0 +1,32 @@
+"""Periods are calendar months written `YYYY-MM`; one parser so every interface agrees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sawt.core.exceptions import ApplicationError
+
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The same rule as a database regex (PostgreSQL `~`, SQLite REGEXP registered by Django).
+PERIOD_DB_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def parse_period(value: str) -> tuple[dt.date, dt.date]:
+    """Return the first day of the period and the first day of the next one."""
+    match = PERIOD_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ApplicationError(
+            f"The period “{value}” is not valid: write it as YYYY-MM, for example 2022-06."
+        )
+    year, month = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, month, 1)
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+def previous_period(value: str) -> str:
+    """The month before `value`, as YYYY-MM."""
+    start, _ = parse_period(value)
+    prev = start - dt.timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"

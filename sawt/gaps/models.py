@@ -1,0 +1,144 @@
+"""Gaps (customer feedback) and the recommendations (decisions) that close them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sawt.catalog.models import Agency, GapCategory, Journey, Stage
+from sawt.complaints.models import Complaint
+from sawt.core.i18n import pick
+from sawt.core.models import TimeStampedModel
+from sawt.core.periods import PERIOD_DB_REGEX
+from sawt.gaps.choices import RecommendationStatus
+from sawt.surveys.models import Question
+from sawt.workshops.models import WorkshopNote
+
+
+class Gap(TimeStampedModel):
+    """What customers told us is wrong, found in a period, linked to the evidence behind it."""
+
+    journey = models.ForeignKey(
+        Journey, on_delete=models.PROTECT, related_name="gaps", verbose_name=_("journey")
+    )
+    period = models.CharField(_("period"), max_length=7, help_text="YYYY-MM")
+    number = models.PositiveIntegerField(_("number"))
+    feedback_ar = models.TextField(_("customer feedback (Arabic)"))
+    feedback_en = models.TextField(_("customer feedback (English)"), blank=True)
+    stage = models.ForeignKey(
+        Stage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="gaps",
+        verbose_name=_("stage"),
+    )
+    category = models.ForeignKey(
+        GapCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="gaps",
+        verbose_name=_("gap category"),
+    )
+    complaints = models.ManyToManyField(
+        Complaint, blank=True, related_name="gaps", verbose_name=_("complaints")
+    )
+    questions = models.ManyToManyField(
+        Question, blank=True, related_name="gaps", verbose_name=_("low-scoring items")
+    )
+    workshop_notes = models.ManyToManyField(
+        WorkshopNote, blank=True, related_name="gaps", verbose_name=_("workshop notes")
+    )
+
+    class Meta:
+        ordering = ["journey", "period", "number"]
+        verbose_name = _("gap")
+        verbose_name_plural = _("gaps")
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "number"], name="gap_number_unique"),
+            models.CheckConstraint(
+                condition=Q(period__regex=PERIOD_DB_REGEX), name="gap_period_format"
+            ),
+        ]
+
+    @property
+    def feedback(self) -> str:
+        return pick(self.feedback_ar, self.feedback_en)
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.feedback[:60]}"
+
+
+class Recommendation(TimeStampedModel):
+    """The decision taken on a gap, owned by an agency and tracked to implemented and beyond."""
+
+    gap = models.ForeignKey(
+        Gap, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("gap")
+    )
+    text_ar = models.TextField(_("decision (Arabic)"))
+    text_en = models.TextField(_("decision (English)"), blank=True)
+    owner = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("owner agency"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.PROPOSED,
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Bumped on every save so a second concurrent edit is detected, never silently applied.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["gap", "id"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RecommendationStatus.values),
+                name="recommendation_status_valid",
+            ),
+        ]
+
+    @property
+    def text(self) -> str:
+        return pick(self.text_ar, self.text_en)
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class RecommendationEvent(models.Model):
+    """One change of a recommendation's status: from, to, who and when (UTC)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("recommendation"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=RecommendationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=RecommendationStatus.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["recommendation", "at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")

@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionKind(models.TextChoices):
+    """What a question measures. Scored kinds are stored so that higher is better."""
+
+    OVERALL = "overall", _("overall satisfaction")
+    SATISFACTION = "satisfaction", _("satisfaction")
+    EFFORT = "effort", _("effort")
+    NPS = "nps", _("net promoter score")
+    TEXT = "text", _("open text")
+
+
+SCORED_KINDS = (
+    QuestionKind.OVERALL,
+    QuestionKind.SATISFACTION,
+    QuestionKind.EFFORT,
+    QuestionKind.NPS,
+)
+# The widest scale sawt accepts (NPS runs 0–10); a database check holds every score inside it.
+MIN_SCORE, MAX_SCORE = 0, 10

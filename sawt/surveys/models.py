@@ -1,0 +1,176 @@
+"""Surveys of a journey in a period, their questions, and the responses received."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from sawt.catalog.choices import CategorySource
+from sawt.catalog.models import GapCategory, Journey, Stage
+from sawt.core.i18n import pick
+from sawt.core.models import TimeStampedModel
+from sawt.core.periods import PERIOD_DB_REGEX
+from sawt.surveys.choices import MAX_SCORE, MIN_SCORE, QuestionKind
+
+
+class Survey(TimeStampedModel):
+    """The satisfaction survey of one journey in one period (`YYYY-MM`): who it was sent to."""
+
+    code = models.SlugField(_("code"), max_length=100, unique=True)
+    journey = models.ForeignKey(
+        Journey, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("journey")
+    )
+    period = models.CharField(_("period"), max_length=7, help_text="YYYY-MM")
+    sample_size = models.PositiveIntegerField(_("sample sent"))
+    population_size = models.PositiveIntegerField(_("population"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["journey", "-period"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            # One measurement per journey and period keeps the summary unambiguous.
+            models.UniqueConstraint(fields=["journey", "period"], name="survey_journey_period"),
+            models.CheckConstraint(
+                condition=Q(period__regex=PERIOD_DB_REGEX), name="survey_period_format"
+            ),
+            models.CheckConstraint(condition=Q(sample_size__gt=0), name="survey_sample_positive"),
+            models.CheckConstraint(
+                condition=Q(population_size__isnull=True) | Q(population_size__gt=0),
+                name="survey_population_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.period})"
+
+
+class Question(TimeStampedModel):
+    """One survey item; scored kinds carry a scale, every kind but `overall` may sit in a stage."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
+    text_ar = models.TextField(_("text (Arabic)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    scale_min = models.PositiveSmallIntegerField(_("scale from"), null=True, blank=True)
+    scale_max = models.PositiveSmallIntegerField(_("scale to"), null=True, blank=True)
+    stage = models.ForeignKey(
+        Stage,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name=_("stage"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["survey", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=QuestionKind.TEXT, scale_min__isnull=True, scale_max__isnull=True)
+                    | (
+                        ~Q(kind=QuestionKind.TEXT)
+                        & Q(scale_min__gte=MIN_SCORE, scale_max__lte=MAX_SCORE)
+                        & Q(scale_max__gt=F("scale_min"))
+                    )
+                ),
+                name="question_scale_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=QuestionKind.OVERALL) | Q(stage__isnull=True),
+                name="question_overall_has_no_stage",
+            ),
+        ]
+
+    @property
+    def text(self) -> str:
+        return pick(self.text_ar, self.text_en)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
+
+
+class Response(models.Model):
+    """One respondent's answers to a survey; extra import columns become `attributes`."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey")
+    )
+    respondent_id = models.CharField(_("respondent id"), max_length=100)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["survey", "id"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent_id"], name="response_respondent_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.respondent_id
+
+
+class Answer(models.Model):
+    """One answer: a score (scored kinds, within the question's scale) or a text."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True, default="")
+    # Open-text answers are sorted into gap categories like complaints are.
+    category = models.ForeignKey(
+        GapCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+        verbose_name=_("gap category"),
+    )
+    category_source = models.CharField(
+        _("category set by"), max_length=16, choices=CategorySource.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="answer_once_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=MIN_SCORE, score__lte=MAX_SCORE),
+                name="answer_score_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=False) | ~Q(text=""), name="answer_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__isnull=True, category_source="")
+                | Q(category__isnull=False, category_source__in=CategorySource.values),
+                name="answer_category_source",
+            ),
+        ]
+        indexes = [
+            # The metrics engine groups by (question, score): this index answers it alone.
+            models.Index(fields=["question", "score"], name="answer_question_score"),
+        ]

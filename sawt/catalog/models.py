@@ -19,15 +19,15 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return pick(self.name_ar, self.name_en)
 
     def names(self) -> dict[str, str]:
         return {"ar": self.name_ar, "en": self.name_en}
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Agency(BilingualName, TimeStampedModel):

@@ -1,6 +1,7 @@
-"""URL map: the admin (Arabic, RTL) and the web interface."""
+"""URL map: login, the admin (Arabic, RTL) and the web interface."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,8 @@ admin.site.site_title = _("sawt")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sawt.web.urls")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
+
 from sawt.core.exceptions import ApplicationError
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -17,7 +19,8 @@ def parse_period(value: str) -> tuple[dt.date, dt.date]:
     match = PERIOD_RE.match(value.strip()) if isinstance(value, str) else None
     if not match:
         raise ApplicationError(
-            f"The period “{value}” is not valid: write it as YYYY-MM, for example 2022-06."
+            _("The period “%(value)s” is not valid: write it as YYYY-MM, for example 2022-06.")
+            % {"value": value}
         )
     year, month = int(match.group(1)), int(match.group(2))
     start = dt.date(year, month, 1)

@@ -142,3 +142,6 @@ class RecommendationEvent(models.Model):
         ordering = ["recommendation", "at", "id"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

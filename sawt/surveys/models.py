@@ -174,3 +174,6 @@ class Answer(models.Model):
             # The metrics engine groups by (question, score): this index answers it alone.
             models.Index(fields=["question", "score"], name="answer_question_score"),
         ]
+
+    def __str__(self) -> str:
+        return str(self.score) if self.score is not None else self.text[:60]

@@ -1,11 +1,31 @@
-"""Plain pages until the web-app issue lands: a list of journeys and one summary per period."""
+"""Plain pages until the web-app issue lands: the journeys and one summary per period."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sawt.core.exceptions import ApplicationError
+from sawt.gaps.choices import RecommendationStatus
+from sawt.metrics.selectors import journey_summary
+from sawt.web.selectors import journey_periods_list
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("sawt")
+    return render(request, "web/home.html", {"rows": journey_periods_list()})
 
 
-def journey_summary(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    return HttpResponse("todo")
+@login_required
+def journey_summary_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    try:
+        summary = journey_summary(journey_slug=slug, period=period)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+    statuses = [
+        (RecommendationStatus(status).label, n)
+        for status, n in summary["gaps"]["by_status"].items()
+        if n
+    ]
+    return render(request, "web/journey.html", {"s": summary, "statuses": statuses})

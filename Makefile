@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make demo` and `make test`. `make install` is the
+# idempotent step both use: it (re)installs only when pyproject.toml changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export SAWT_HOME ?= $(CURDIR)/var
+
+.PHONY: install demo serve test lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/sawt migrate --no-input --verbosity 0
+	$(BIN)/sawt demo
+
+serve: install
+	$(BIN)/sawt migrate --no-input --verbosity 0
+	$(BIN)/sawt serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

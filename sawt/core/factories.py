@@ -1,0 +1,128 @@
+"""factory_boy factories for every domain model, Arabic text by default (tests only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from sawt.catalog.models import Agency, GapCategory, Journey, Stage
+from sawt.complaints.models import Complaint
+from sawt.gaps.models import Gap, Recommendation
+from sawt.surveys.models import Answer, Question, Response, Survey
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"agency-{n}")
+    name_ar = factory.Sequence(lambda n: f"الوكالة رقم {n}")
+    name_en = factory.Sequence(lambda n: f"Agency {n}")
+
+
+class JourneyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Journey
+
+    slug = factory.Sequence(lambda n: f"journey-{n}")
+    name_ar = factory.Sequence(lambda n: f"رحلة الخدمة {n}")
+    name_en = factory.Sequence(lambda n: f"Service journey {n}")
+    agency = factory.SubFactory(AgencyFactory)
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    journey = factory.SubFactory(JourneyFactory)
+    code = factory.Sequence(lambda n: f"stage-{n}")
+    name_ar = factory.Sequence(lambda n: f"المرحلة {n}")
+    name_en = factory.Sequence(lambda n: f"Stage {n}")
+    position = factory.Sequence(int)
+
+
+class GapCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GapCategory
+
+    journey = factory.SubFactory(JourneyFactory)
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name_ar = factory.Sequence(lambda n: f"سبب عدم الرضا {n}")
+    name_en = factory.Sequence(lambda n: f"Reason {n}")
+    position = factory.Sequence(int)
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    code = factory.Sequence(lambda n: f"survey-{n}")
+    journey = factory.SubFactory(JourneyFactory)
+    period = "2022-06"
+    sample_size = 1000
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    survey = factory.SubFactory(SurveyFactory)
+    code = factory.Sequence(lambda n: f"q{n}")
+    kind = "satisfaction"
+    text_ar = factory.Sequence(lambda n: f"ما مدى رضاك عن الجانب {n} من الخدمة؟")
+    text_en = factory.Sequence(lambda n: f"How satisfied are you with aspect {n}?")
+    scale_min = 1
+    scale_max = 5
+    position = factory.Sequence(int)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    survey = factory.SubFactory(SurveyFactory)
+    respondent_id = factory.Sequence(lambda n: f"R{n:06d}")
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    question = factory.SubFactory(QuestionFactory)
+    score = 4
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Complaint
+
+    journey = factory.SubFactory(JourneyFactory)
+    complaint_id = factory.Sequence(lambda n: f"C-{n:06d}")
+    received_at = factory.LazyFunction(
+        lambda: dt.datetime(2022, 6, 15, 10, 0, tzinfo=timezone.get_default_timezone())
+    )
+    channel = "بلدي"
+    text = "تأخر الطلب كثيراً ولم يصلني أي رد حتى الآن"
+
+
+class GapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Gap
+
+    journey = factory.SubFactory(JourneyFactory)
+    period = "2022-06"
+    number = factory.Sequence(lambda n: n + 1)
+    feedback_ar = "دليل الخدمة لا يذكر كل المتطلبات"
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    gap = factory.SubFactory(GapFactory)
+    text_ar = "تحديث دليل الخدمة وتوحيده"
+    owner = factory.SelfAttribute("gap.journey.agency")

@@ -1,0 +1,38 @@
+"""`sawt summary --journey SLUG --period YYYY-MM --format json|table`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from sawt.core.exceptions import ApplicationError
+from sawt.metrics.render import summary_table
+from sawt.metrics.selectors import journey_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the measurement of a journey for a period (JSON for machines, a table for people)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--journey", required=True, help="journey slug")
+        parser.add_argument("--period", required=True, help="period as YYYY-MM")
+        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument("--lang", choices=["ar", "en"], help="language of the table")
+        parser.add_argument("--digits", choices=["latin", "arabic"], default="latin")
+
+    def handle(self, *args, **opts) -> None:
+        with translation.override(opts["lang"] or translation.get_language()):
+            try:
+                summary = journey_summary(journey_slug=opts["journey"], period=opts["period"])
+            except ApplicationError as exc:
+                self.stderr.write(exc.message)
+                sys.exit(1)
+            if opts["format"] == "json":
+                self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            else:
+                self.stdout.write(summary_table(summary, digits=opts["digits"]))

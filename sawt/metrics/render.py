@@ -1,0 +1,143 @@
+"""The summary as text for a person at a terminal (`sawt summary --format table`).
+
+Lines are written in logical order: a bidi-aware UTF-8 terminal lays Arabic lines out right to
+left on its own. Reversing glyphs here would break exactly those terminals.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sawt.gaps.choices import RecommendationStatus
+from sawt.textanalytics.arabic import arabic_digits
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+class _Fmt:
+    """Number formatting in one place: one decimal for scores, as the report shows them."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+    def _d(self, text: str) -> str:
+        return arabic_digits(text) if self.digits == "arabic" else text
+
+    def score(self, value: float | None) -> str:
+        return "—" if value is None else self._d(f"{value:.1f}")
+
+    def count(self, value: int | None) -> str:
+        return "—" if value is None else self._d(f"{value:,}")
+
+    def pct(self, value: float | None) -> str:
+        return "—" if value is None else self._d(f"{value * 100:.1f}") + "%"
+
+    def ci(self, ci: list[float] | None) -> str:
+        return "—" if not ci else self._d(f"{ci[0]:.2f}–{ci[1]:.2f}")
+
+
+def _name(names: dict[str, str], lang: str) -> str:
+    return (names.get("en") or names.get("ar", "")) if lang == "en" else names.get("ar", "")
+
+
+def summary_table(summary: dict, *, digits: str = "latin") -> str:
+    """Render the public summary (see docs/summary.md) as aligned text in the active language."""
+    lang = (get_language() or "ar")[:2]
+    f = _Fmt(digits)
+    journey, sample, overall = summary["journey"], summary["sample"], summary["overall"]
+    lines = [
+        _("%(journey)s — %(agency)s — %(period)s")
+        % {
+            "journey": _name(journey["name"], lang),
+            "agency": _name(journey["agency"]["name"], lang),
+            "period": summary["period"],
+        },
+        _(
+            "Sample: sent %(sent)s · responses %(responses)s · response rate %(rate)s · "
+            "complaints %(complaints)s"
+        )
+        % {
+            "sent": f.count(sample["sent"]),
+            "responses": f.count(sample["responses"]),
+            "rate": f.pct(sample["response_rate"]),
+            "complaints": f.count(sample["complaints"]),
+        },
+    ]
+    if overall:
+        lines.append(
+            _("Overall satisfaction: %(mean)s (n = %(n)s, 95%% CI %(ci)s, top-2 %(top2)s)")
+            % {
+                "mean": f.score(overall["mean"]),
+                "n": f.count(overall["n"]),
+                "ci": f.ci(overall["ci95"]),
+                "top2": f.pct(overall["top2"]),
+            }
+        )
+    lines += ["", *_items_table(summary["stages"], lang, f)]
+    for key, title in (
+        ("complaints", _("Gap categories from complaints")),
+        ("survey", _("Gap categories from open-text answers")),
+    ):
+        lines += ["", title, *_ranking(summary["gap_categories"][key], lang, f)]
+    gaps = summary["gaps"]
+    lines += [
+        "",
+        _("Gaps: %(gaps)s · recommendations: %(recs)s (%(statuses)s)")
+        % {
+            "gaps": f.count(gaps["count"]),
+            "recs": f.count(gaps["recommendations"]),
+            "statuses": "، ".join(
+                f"{RecommendationStatus(status).label} {f.count(n)}"
+                for status, n in gaps["by_status"].items()
+                if n
+            )
+            or "—",
+        },
+    ]
+    return "\n".join(lines)
+
+
+def _items_table(stages: list[dict], lang: str, f: _Fmt) -> list[str]:
+    header = [_("Stage / item"), _("n"), _("mean"), _("95% CI"), _("top-2")]
+    rows: list[list[str]] = []
+    for stage in stages:
+        rows.append([_name(stage["name"], lang), "", f.score(stage["mean"]), "", ""])
+        for item in stage["items"]:
+            low = item["n"] < 30
+            rows.append(
+                [
+                    "  " + _name(item["text"], lang) + (" *" if low else ""),
+                    f.count(item["n"]),
+                    f.score(item["mean"]),
+                    f.ci(item["ci95"]),
+                    f.pct(item["top2"]),
+                ]
+            )
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    out = ["  ".join(_pad(c, w) for c, w in zip(header, widths, strict=True)).rstrip()]
+    out += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    if any(item["n"] < 30 for s in stages for item in s["items"]):
+        out.append(_("* fewer than 30 answers: read with care"))
+    return out
+
+
+def _ranking(ranking: list[dict], lang: str, f: _Fmt) -> list[str]:
+    rows = [r for r in ranking if r["count"]]
+    if not rows:
+        return ["  " + _("none categorised yet")]
+    width = max(_width(_name(r["name"], lang)) for r in rows)
+    return [
+        f"  {i}. "
+        + _pad(_name(r["name"], lang), width)
+        + f"  {f.count(r['count']):>6}  {f.pct(r['share']):>6}"
+        for i, r in enumerate(rows, 1)
+    ]

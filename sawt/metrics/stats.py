@@ -1,0 +1,125 @@
+"""Pure statistics over sufficient statistics: no database, no Django.
+
+Scores are small integers, so the count of answers at each scale point is a sufficient
+statistic: n, Σx and Σx² all follow from it, and counts from different periods or segments
+merge by addition. The database only ever returns those counts (see selectors.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scipy import stats as _scipy_stats
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """The measurement of one scored item: the figures the summary and the report show."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci95: tuple[float, float] | None
+    top2: float | None
+    distribution: dict[str, int]
+
+
+def t_quantile(df: int, level: float = 0.95) -> float:
+    """Two-sided Student t critical value, e.g. 1.9693 for df = 255 at 95 %."""
+    return float(_scipy_stats.t.ppf(0.5 + level / 2, df))
+
+
+def fpc(n: int, population: int | None) -> float:
+    """Finite population correction √((N−n)/(N−1)); 1 when the population is unknown."""
+    if not population:
+        return 1.0
+    if population <= 1 or n >= population:
+        return 0.0  # a census: no sampling error left
+    return math.sqrt((population - n) / (population - 1))
+
+
+def item_stats(
+    counts: Mapping[int, int], scale: tuple[int, int], population: int | None = None
+) -> ItemStats:
+    """Mean, sd (ddof=1), 95 % t interval (FPC only with a known population), top-2-box and the
+    full distribution from the count of answers at each scale point."""
+    lo, hi = scale
+    distribution = {str(point): int(counts.get(point, 0)) for point in range(lo, hi + 1)}
+    n = sum(counts.values())
+    if n == 0:
+        return ItemStats(0, None, None, None, None, distribution)
+    total = sum(score * c for score, c in counts.items())
+    mean = total / n
+    # Σ(x−mean)² from the counts directly: numerically safer than Σx² − n·mean².
+    ss = sum(c * (score - mean) ** 2 for score, c in counts.items())
+    top2 = sum(c for score, c in counts.items() if score >= hi - 1) / n
+    if n < 2:
+        return ItemStats(n, mean, None, None, top2, distribution)
+    sd = math.sqrt(ss / (n - 1))
+    half = t_quantile(n - 1) * sd / math.sqrt(n) * fpc(n, population)
+    return ItemStats(n, mean, sd, (mean - half, mean + half), top2, distribution)
+
+
+def bottom2(counts: Mapping[int, int], scale: tuple[int, int]) -> float | None:
+    """Share of answers in the two lowest scale points."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    return sum(c for score, c in counts.items() if score <= scale[0] + 1) / n
+
+
+@dataclass(frozen=True)
+class NPS:
+    """Net promoter score on a 0–10 item, with its standard error and margin in points."""
+
+    promoters: float
+    detractors: float
+    score: float
+    se: float
+    moe95: float
+
+
+def nps(counts: Mapping[int, int]) -> NPS | None:
+    """Promoters (9–10) minus detractors (0–6), ×100, with the multinomial standard error."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    p = sum(c for s, c in counts.items() if s >= 9) / n
+    d = sum(c for s, c in counts.items() if s <= 6) / n
+    var = (p + d - (p - d) ** 2) / n
+    se = math.sqrt(var) * 100
+    return NPS(p, d, (p - d) * 100, se, Z95 * se)
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval for a proportion (better than the normal one at small n)."""
+    if n == 0:
+        return None
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return centre - half, centre + half
+
+
+def kish_design_effect(weights: list[float]) -> tuple[float, float]:
+    """Kish's design effect n·Σw²/(Σw)² and the effective sample size it implies."""
+    total = sum(weights)
+    squares = sum(w * w for w in weights)
+    deff = len(weights) * squares / (total * total)
+    return deff, len(weights) / deff
+
+
+def response_rate(responses: int, sent: int) -> float | None:
+    """AAPOR RR1: completed responses over invitations sent."""
+    return responses / sent if sent else None
+
+
+def mean_of_means(means: list[float | None]) -> float | None:
+    """A stage's score: the plain mean of its items' means (items without answers left out)."""
+    present = [m for m in means if m is not None]
+    return sum(present) / len(present) if present else None

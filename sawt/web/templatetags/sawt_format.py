@@ -1,0 +1,42 @@
+"""Number formatting for pages: one place that decides decimals and percentages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def score(value: float | None) -> str:
+    """A mean to one decimal, as the ministry's reports show scores."""
+    return "—" if value is None else f"{value:.1f}"
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    """A share as a percentage with one decimal."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """A whole number with thousands separators."""
+    return "—" if value is None else f"{value:,}"
+
+
+@register.filter
+def ci(value: list[float] | None) -> str:
+    """A confidence interval as lo–hi with two decimals."""
+    return "—" if not value else f"{value[0]:.2f}–{value[1]:.2f}"
+
+
+@register.filter
+def local(names: dict[str, str] | None) -> str:
+    """The Arabic or English member of a {ar, en} pair, by the active language."""
+    if not names:
+        return ""
+    if (get_language() or "ar")[:2] == "en":
+        return names.get("en") or names.get("ar", "")
+    return names.get("ar") or names.get("en", "")

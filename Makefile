@@ -17,7 +17,6 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/sawt migrate --no-input --verbosity 0
 	$(BIN)/sawt demo
 
 serve: install

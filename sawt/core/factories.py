@@ -11,6 +11,7 @@ from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.gaps.models import Gap, Recommendation
 from sawt.surveys.models import Answer, Question, Response, Survey
+from sawt.workshops.models import Workshop, WorkshopNote
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -126,3 +127,22 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     gap = factory.SubFactory(GapFactory)
     text_ar = "تحديث دليل الخدمة وتوحيده"
     owner = factory.SelfAttribute("gap.journey.agency")
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workshop
+
+    journey = factory.SubFactory(JourneyFactory)
+    title_ar = "ورشة تشاركية مع المقاولين"
+    title_en = "Participatory workshop with contractors"
+    held_on = dt.date(2022, 6, 20)
+    participants = 12
+
+
+class WorkshopNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkshopNote
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    text = "المتطلبات غير واضحة في دليل الخدمة"

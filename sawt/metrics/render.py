@@ -95,7 +95,7 @@ def summary_table(summary: dict, *, digits: str = "latin") -> str:
         % {
             "gaps": f.count(gaps["count"]),
             "recs": f.count(gaps["recommendations"]),
-            "statuses": "، ".join(
+            "statuses": ("، " if lang == "ar" else ", ").join(
                 f"{RecommendationStatus(status).label} {f.count(n)}"
                 for status, n in gaps["by_status"].items()
                 if n

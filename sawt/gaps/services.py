@@ -1,0 +1,266 @@
+"""Writes on the gap register: record gaps, decide recommendations, move them along the pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sawt.catalog.models import Agency, GapCategory, Journey, Stage
+from sawt.complaints.models import Complaint
+from sawt.core.audit import audit_record
+from sawt.core.exceptions import ApplicationError
+from sawt.core.periods import parse_period
+from sawt.gaps.choices import RecommendationStatus
+from sawt.gaps.models import Gap, Recommendation, RecommendationEvent
+from sawt.gaps.transitions import ALLOWED_MOVES, can_move
+from sawt.surveys.models import Question
+from sawt.workshops.models import WorkshopNote
+
+
+def _refuse_foreign(journey_ids: Iterable[int], journey: Journey, message: str) -> None:
+    if any(jid != journey.pk for jid in journey_ids):
+        raise ApplicationError(message % {"journey": journey.slug})
+
+
+def _check_evidence(
+    *,
+    journey: Journey,
+    stage: Stage | None,
+    category: GapCategory | None,
+    complaints: list[Complaint],
+    questions: list[Question],
+    workshop_notes: list[WorkshopNote],
+) -> None:
+    # A gap may only point at evidence from its own journey, or a register would mix services.
+    checks: list[tuple[Iterable[int], str]] = [
+        (
+            [stage.journey_id] if stage else [],
+            _("The stage belongs to another journey than “%(journey)s”."),
+        ),
+        (
+            [category.journey_id] if category else [],
+            _("The gap category belongs to another journey than “%(journey)s”."),
+        ),
+        (
+            (c.journey_id for c in complaints),
+            _("Some complaints belong to another journey than “%(journey)s”."),
+        ),
+        (
+            (q.survey.journey_id for q in questions),
+            _("Some survey items belong to another journey than “%(journey)s”."),
+        ),
+        (
+            (n.workshop.journey_id for n in workshop_notes),
+            _("Some workshop notes belong to another journey than “%(journey)s”."),
+        ),
+    ]
+    for journey_ids, message in checks:
+        _refuse_foreign(journey_ids, journey, message)
+
+
+@transaction.atomic
+def gap_create(
+    *,
+    journey: Journey,
+    period: str,
+    feedback_ar: str,
+    feedback_en: str = "",
+    stage: Stage | None = None,
+    category: GapCategory | None = None,
+    complaints: Iterable[Complaint] = (),
+    questions: Iterable[Question] = (),
+    workshop_notes: Iterable[WorkshopNote] = (),
+    actor: Any,
+) -> Gap:
+    """Record a gap of a journey with the next number in that journey and link its evidence."""
+    parse_period(period)
+    feedback_ar, feedback_en = feedback_ar.strip(), feedback_en.strip()
+    if not feedback_ar:
+        raise ApplicationError(_("A gap needs the customers' feedback in Arabic."))
+    complaints, questions = list(complaints), list(questions)
+    workshop_notes = list(workshop_notes)
+    _check_evidence(
+        journey=journey,
+        stage=stage,
+        category=category,
+        complaints=complaints,
+        questions=questions,
+        workshop_notes=workshop_notes,
+    )
+    # Locking the journey row serialises numbering: two analysts cannot both take number n+1.
+    Journey.objects.select_for_update().filter(pk=journey.pk).first()
+    last = Gap.objects.filter(journey=journey).aggregate(last=Max("number"))["last"] or 0
+    gap = Gap.objects.create(
+        journey=journey,
+        period=period,
+        number=last + 1,
+        feedback_ar=feedback_ar,
+        feedback_en=feedback_en,
+        stage=stage,
+        category=category,
+    )
+    gap.complaints.add(*complaints)
+    gap.questions.add(*questions)
+    gap.workshop_notes.add(*workshop_notes)
+    audit_record(
+        actor=actor,
+        action="gap.create",
+        obj=gap,
+        data={
+            "journey": journey.slug,
+            "period": period,
+            "number": gap.number,
+            "complaints": len(complaints),
+            "questions": [q.code for q in questions],
+            "workshop_notes": len(workshop_notes),
+        },
+    )
+    return gap
+
+
+def _when(at: dt.datetime | None) -> dt.datetime:
+    """`at`, or now; a naive time is read in the ministry's time zone, as the forms show it."""
+    if at is None:
+        return timezone.now()
+    return timezone.make_aware(at) if timezone.is_naive(at) else at
+
+
+def _actor_user(actor: Any) -> Any:
+    """The user to store on an event; None for the system or an unsaved object."""
+    return actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    gap: Gap,
+    text_ar: str,
+    text_en: str = "",
+    owner: Agency,
+    due_date: dt.date | None = None,
+    actor: Any,
+    at: dt.datetime | None = None,
+) -> Recommendation:
+    """Propose the decision that closes a gap; its history starts with a '' → proposed event."""
+    text_ar, text_en = text_ar.strip(), text_en.strip()
+    if not text_ar:
+        raise ApplicationError(_("A recommendation needs the decision in Arabic."))
+    at = _when(at)
+    recommendation = Recommendation.objects.create(
+        gap=gap,
+        text_ar=text_ar,
+        text_en=text_en,
+        owner=owner,
+        due_date=due_date,
+        status=RecommendationStatus.PROPOSED,
+    )
+    RecommendationEvent.objects.create(
+        recommendation=recommendation,
+        from_status="",
+        to_status=RecommendationStatus.PROPOSED,
+        at=at,
+        actor=_actor_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="recommendation.create",
+        obj=recommendation,
+        data={
+            "gap": gap.pk,
+            "owner": owner.code,
+            "due_date": due_date.isoformat() if due_date else None,
+        },
+    )
+    return recommendation
+
+
+def _label(status: str) -> str:
+    return (
+        str(RecommendationStatus(status).label) if status in RecommendationStatus.values else status
+    )
+
+
+def _check_move(current: Recommendation, to_status: str, expected_status: str) -> None:
+    if to_status not in RecommendationStatus.values:
+        raise ApplicationError(
+            _("“%(status)s” is not a recommendation status.") % {"status": to_status}
+        )
+    if current.status != expected_status:
+        # The person decided on a status that is no longer there; applying the move anyway
+        # would silently overwrite a colleague's change.
+        raise ApplicationError(
+            _(
+                "This recommendation is now “%(stored)s”, not “%(expected)s”: someone else "
+                "changed it meanwhile. Reload it and decide again."
+            )
+            % {"stored": _label(current.status), "expected": _label(expected_status)}
+        )
+    if not can_move(current.status, to_status):
+        allowed = ", ".join(_label(s) for s in ALLOWED_MOVES.get(current.status, ())) or "—"
+        raise ApplicationError(
+            _(
+                "A recommendation cannot move from “%(current)s” to “%(target)s”; from "
+                "“%(current)s” it may move to: %(allowed)s."
+            )
+            % {"current": _label(current.status), "target": _label(to_status), "allowed": allowed}
+        )
+
+
+def _check_time(current: Recommendation, at: dt.datetime) -> None:
+    # Events are read in time order, so a change dated before the last one would reorder history.
+    last = current.events.order_by("-at", "-id").values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise ApplicationError(
+            _("A status change cannot be dated before the previous one (%(last)s).")
+            % {"last": last.isoformat()}
+        )
+    if at > timezone.now():
+        raise ApplicationError(_("A status change cannot be dated in the future."))
+
+
+@transaction.atomic
+def recommendation_transition(
+    *,
+    recommendation: Recommendation,
+    to_status: str,
+    expected_status: str,
+    actor: Any,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Recommendation:
+    """Move a recommendation to `to_status` if still `expected_status` and the move is allowed."""
+    # The row lock makes compare-and-move atomic: a concurrent mover waits, then sees our status.
+    current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    _check_move(current, to_status, expected_status)
+    at = _when(at)
+    _check_time(current, at)
+    from_status = current.status
+    current.status = to_status
+    current.version += 1
+    current.save(update_fields=["status", "version", "updated_at"])
+    RecommendationEvent.objects.create(
+        recommendation=current,
+        from_status=from_status,
+        to_status=to_status,
+        at=at,
+        actor=_actor_user(actor),
+        note=note.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="recommendation.transition",
+        obj=current,
+        data={
+            "from": from_status,
+            "to": to_status,
+            "version": current.version,
+            "at": at.isoformat(),
+        },
+    )
+    return current

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "sawt.core",
+    "sawt.imports",
     "sawt.catalog",
     "sawt.surveys",
     "sawt.complaints",
@@ -95,7 +96,9 @@ def _database() -> dict:
         # WAL lets the web app read while an import writes; IMMEDIATE avoids the
         # "database is locked" upgrade race between two writers.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+            ),
             "transaction_mode": "IMMEDIATE",
         }
         config["CONN_MAX_AGE"] = 0

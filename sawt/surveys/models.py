@@ -82,6 +82,8 @@ class Question(TimeStampedModel):
                     Q(kind=QuestionKind.TEXT, scale_min__isnull=True, scale_max__isnull=True)
                     | (
                         ~Q(kind=QuestionKind.TEXT)
+                        # NULL would make the check pass, so the bounds must be present.
+                        & Q(scale_min__isnull=False, scale_max__isnull=False)
                         & Q(scale_min__gte=MIN_SCORE, scale_max__lte=MAX_SCORE)
                         & Q(scale_max__gt=F("scale_min"))
                     )
@@ -129,11 +131,22 @@ class Response(models.Model):
 class Answer(models.Model):
     """One answer: a score (scored kinds, within the question's scale) or a text."""
 
+    # No single-column indexes on the two keys: (response, question) is unique and
+    # (question, score) is indexed, and each leads with one of them. At ten million answers
+    # every index costs seconds on each import.
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+        Response,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("response"),
+        db_index=False,
     )
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+        Question,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("question"),
+        db_index=False,
     )
     score = models.SmallIntegerField(_("score"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True, default="")
@@ -145,6 +158,7 @@ class Answer(models.Model):
         on_delete=models.SET_NULL,
         related_name="answers",
         verbose_name=_("gap category"),
+        db_index=False,
     )
     category_source = models.CharField(
         _("category set by"), max_length=16, choices=CategorySource.choices, blank=True
@@ -173,6 +187,10 @@ class Answer(models.Model):
         indexes = [
             # The metrics engine groups by (question, score): this index answers it alone.
             models.Index(fields=["question", "score"], name="answer_question_score"),
+            # Only open-text answers carry a category: index those, not ten million nulls.
+            models.Index(
+                fields=["category"], condition=Q(category__isnull=False), name="answer_category"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,31 @@
+"""sawt import-complaints --journey SLUG FILE: one row per complaint, CSV or XLSX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+
+from sawt.complaints.services import complaints_import
+from sawt.imports.commands import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "Import complaints (CSV or XLSX, one row per complaint) into a journey."
+    file_help = "the complaints file (.csv or .xlsx)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--journey", required=True, help="the journey slug, as in its YAML")
+        super().add_arguments(parser)
+
+    def run(self, options: dict[str, Any]) -> str:
+        result = complaints_import(
+            journey_slug=options["journey"],
+            path=options["file"],
+            progress=self.progress_wanted(options),
+        )
+        return _("Complaints for journey “%(slug)s”: %(summary)s") % {
+            "slug": options["journey"],
+            "summary": result.summary(),
+        }

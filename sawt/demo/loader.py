@@ -1,0 +1,80 @@
+"""`demo_load`: put the demo journeys into the database through the real services.
+
+The records are generated as the files a ministry would upload, then imported with the same
+import services `sawt import-*` uses; open texts are labelled, and the workshop and gaps are
+recorded, through the services an analyst's actions call. Every step is idempotent, so loading
+twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from sawt.catalog.choices import CategorySource
+from sawt.catalog.services import category_assign
+from sawt.complaints.services import complaints_import
+from sawt.demo.generator import DATA_DIR, Generated, generate, load_yaml
+from sawt.demo.register import register_load
+from sawt.surveys.models import Answer, Survey
+from sawt.surveys.services import responses_import, survey_definition_import
+
+# The seed's journey first: it is what the demo is about.
+DEMO_JOURNEYS = ("contractor-classification", "building-permits")
+DEMO_PERIOD = "2022-06"
+ADMIN_USERNAME = "admin"
+# The published demo login, printed by `sawt demo`: not a secret.
+ADMIN_PASSWORD = "sawt-demo"
+
+
+def demo_admin() -> Any:
+    """The demo's superuser, created with the published password only if missing."""
+    users = get_user_model().objects
+    user = users.filter(username=ADMIN_USERNAME).first()
+    if user is None:
+        user = users.create_superuser(ADMIN_USERNAME, email="", password=ADMIN_PASSWORD)
+    return user
+
+
+@transaction.atomic
+def _label_open_texts(survey: Survey, generated: Generated, actor: Any) -> int:
+    """File the open-text answers under gap categories as an analyst would; return how many."""
+    categories = {c.code: c for c in survey.journey.gap_categories.all()}
+    answers = Answer.objects.filter(
+        question__survey=survey,
+        question__code=generated.text_question,
+        response__respondent_id__in=list(generated.answer_labels),
+    ).select_related("response", "question__survey__journey", "category")
+    labelled = 0
+    for answer in answers:
+        # An answer someone already filed (an earlier load, or an analyst since) keeps its label.
+        if answer.category_id is not None:
+            continue
+        code = generated.answer_labels[answer.response.respondent_id]
+        category_assign(
+            obj=answer, category=categories[code], source=CategorySource.ANALYST, actor=actor
+        )
+        labelled += 1
+    return labelled
+
+
+def _load_journey(generated: Generated, actor: Any) -> None:
+    survey = survey_definition_import(path=generated.survey_yaml, actor=actor)
+    responses_import(survey_code=generated.survey_code, path=generated.responses_csv, actor=actor)
+    complaints_import(journey_slug=generated.slug, path=generated.complaints_csv, actor=actor)
+    _label_open_texts(survey, generated, actor)
+    register_load(
+        survey=survey, spec=load_yaml(DATA_DIR / f"{generated.slug}.register.yaml"), actor=actor
+    )
+
+
+def demo_load(*, actor: Any = None) -> None:
+    """Load the demo journeys (or complete a partial load); a second run changes nothing."""
+    admin = demo_admin()
+    with tempfile.TemporaryDirectory(prefix="sawt-demo-") as tmp:
+        for slug in DEMO_JOURNEYS:
+            _load_journey(generate(slug, Path(tmp)), actor or admin)

@@ -1,0 +1,41 @@
+"""`sawt demo [--load-only] [--host H] [--port P]`: load the demo, say where to look, serve it."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from sawt.demo.loader import ADMIN_PASSWORD, ADMIN_USERNAME, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo (contractor classification, June 2022) and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        # argparse needs real strings, so the help is translated here, once a language is active.
+        parser.description = _("Load the demo (contractor classification, June 2022) and serve it.")
+        parser.add_argument(
+            "--load-only", action="store_true", help=_("Load the demo without serving.")
+        )
+        parser.add_argument("--host", default=os.environ.get("SAWT_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("SAWT_PORT", "8000")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # `sawt demo` is the first command a newcomer runs, often on an empty database.
+        call_command("migrate", interactive=False, verbosity=0)
+        started = time.monotonic()
+        demo_load()
+        seconds = time.monotonic() - started
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(_("Demo loaded in %(seconds).1f s.") % {"seconds": seconds})
+        self.stdout.write(
+            _("Open %(url)s and sign in as “%(username)s” with the password “%(password)s”.")
+            % {"url": url, "username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+        )
+        if not options["load_only"]:
+            call_command("serve", host=options["host"], port=options["port"])

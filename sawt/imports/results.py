@@ -1,0 +1,47 @@
+"""What an import did, for the command line, the web page and the audit row."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Rows read from the file, and how many records they created, updated or left unchanged."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    # Only a journey definition removes anything (unused items it no longer lists).
+    removed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def summary(self, of: Literal["rows", "items"] = "rows") -> str:
+        """One line for people: `256 rows read: 250 created, 6 updated, 0 unchanged.`
+
+        A journey definition counts items (stages, questions…) and can also remove some."""
+        if of == "items":
+            return (
+                _(
+                    "%(rows)s items read: %(created)s created, %(updated)s updated, "
+                    "%(unchanged)s unchanged, %(removed)s removed."
+                )
+                % self.as_dict()
+            )
+        return (
+            _(
+                "%(rows)s rows read: %(created)s created, %(updated)s updated, "
+                "%(unchanged)s unchanged."
+            )
+            % self.as_dict()
+        )

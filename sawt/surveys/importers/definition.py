@@ -1,0 +1,237 @@
+"""A journey definition (YAML) parsed and checked into plain data, before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sawt.core.periods import PERIOD_RE
+from sawt.imports.problems import ProblemCollector
+from sawt.imports.yamldoc import MISSING, Shape, load_yaml
+from sawt.surveys.choices import MAX_SCORE, MIN_SCORE, SCORED_KINDS, QuestionKind
+
+# Column names with a meaning of their own in a responses file; no question may take them.
+RESERVED_COLUMNS = ("respondent_id", "submitted_at")
+TOP_KEYS = ("journey", "journey_name", "agency", "stages", "gap_categories", "survey", "questions")
+
+
+@dataclass(frozen=True)
+class NamedSpec:
+    """A stage, gap category or agency as the file gives it."""
+
+    code: str
+    name_ar: str
+    name_en: str
+    path: str
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    code: str
+    period: str
+    sample_size: int
+    population_size: int | None
+    path: str = "survey"
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    code: str
+    kind: str
+    text_ar: str
+    text_en: str
+    scale: tuple[int, int] | None
+    stage_code: str | None
+    path: str
+
+
+@dataclass
+class Definition:
+    """A checked journey definition: every code valid, unique and resolvable inside the file."""
+
+    journey_slug: str
+    journey_name: tuple[str, str]
+    agency: NamedSpec
+    stages: list[NamedSpec]
+    categories: list[NamedSpec]
+    survey: SurveySpec
+    questions: list[QuestionSpec]
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def item_count(self) -> int:
+        return 3 + len(self.stages) + len(self.categories) + len(self.questions)
+
+
+def parse_definition(path: Path, problems: ProblemCollector) -> Definition | None:
+    """Read and check a journey definition; problems are collected, None if the shape is off."""
+    data, lines = load_yaml(path, problems)
+    shape = Shape(lines, problems)
+    doc = shape.mapping(data if data is not None else {}, "", TOP_KEYS)
+    if doc is None:
+        return None
+    agency = _agency(shape, doc.get("agency", MISSING))
+    definition = Definition(
+        journey_slug=shape.code(doc.get("journey", MISSING), "journey", max_length=100),
+        journey_name=shape.names(doc.get("journey_name", MISSING), "journey_name"),
+        agency=agency,
+        stages=_named_list(shape, doc.get("stages", MISSING), "stages"),
+        categories=_named_list(shape, doc.get("gap_categories", MISSING), "gap_categories"),
+        survey=_survey(shape, doc.get("survey", MISSING)),
+        questions=[
+            _question(shape, item, f"questions[{n}]")
+            for n, item in enumerate(
+                shape.sequence(doc.get("questions", MISSING), "questions"), start=1
+            )
+        ],
+        lines=lines,
+    )
+    if "questions" in doc and not definition.questions:
+        shape.problem("questions", _("A survey needs at least one question."))
+    _check_references(shape, definition)
+    return definition
+
+
+def _agency(shape: Shape, value: Any) -> NamedSpec:
+    agency = shape.mapping(value, "agency", ("code", "name"))
+    if agency is None:
+        return NamedSpec("", "", "", "agency")
+    name_ar, name_en = shape.names(agency.get("name", MISSING), "agency.name")
+    return NamedSpec(
+        shape.code(agency.get("code", MISSING), "agency.code"), name_ar, name_en, "agency"
+    )
+
+
+def _named_list(shape: Shape, value: Any, path: str) -> list[NamedSpec]:
+    items = []
+    for number, item in enumerate(shape.sequence(value, path), start=1):
+        where = f"{path}[{number}]"
+        if shape.mapping(item, where, ("code", "name")) is None:
+            continue
+        name_ar, name_en = shape.names(item.get("name", MISSING), f"{where}.name")
+        items.append(
+            NamedSpec(
+                shape.code(item.get("code", MISSING), f"{where}.code"), name_ar, name_en, where
+            )
+        )
+    return items
+
+
+def _survey(shape: Shape, value: Any) -> SurveySpec:
+    survey = shape.mapping(value, "survey", ("code", "period", "sample_size"), ("population_size",))
+    if survey is None:
+        return SurveySpec("", "", 0, None)
+    period = survey.get("period", MISSING)
+    if "period" in survey and not (isinstance(period, str) and PERIOD_RE.match(period.strip())):
+        shape.problem(
+            "survey.period",
+            _("The period must be a month written YYYY-MM, for example 2022-06."),
+        )
+    return SurveySpec(
+        code=shape.code(survey.get("code", MISSING), "survey.code", max_length=100),
+        period=period.strip() if isinstance(period, str) else "",
+        sample_size=shape.positive(survey.get("sample_size", MISSING), "survey.sample_size") or 0,
+        population_size=shape.positive(
+            survey.get("population_size"), "survey.population_size", required=False
+        ),
+    )
+
+
+def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
+    item = shape.mapping(value, path, ("code", "kind", "text"), ("scale", "stage"))
+    if item is None:
+        return QuestionSpec("", "", "", "", None, None, path)
+    kind = item.get("kind", MISSING)
+    if "kind" in item and kind not in QuestionKind.values:
+        shape.problem(
+            f"{path}.kind",
+            _("The kind must be one of: %(kinds)s.") % {"kinds": ", ".join(QuestionKind.values)},
+        )
+    code = shape.code(item.get("code", MISSING), f"{path}.code")
+    if code.lower() in RESERVED_COLUMNS:
+        shape.problem(
+            f"{path}.code",
+            _("“%(code)s” names a column of the responses file; choose another code.")
+            % {"code": code},
+        )
+    text_ar, text_en = shape.names(item.get("text", MISSING), f"{path}.text")
+    stage = item.get("stage")
+    stage_code = shape.code(stage, f"{path}.stage") if stage is not None else None
+    if kind == QuestionKind.OVERALL and stage is not None:
+        shape.problem(f"{path}.stage", _("An overall question stands apart from the stages."))
+    return QuestionSpec(
+        code=code,
+        kind=kind if kind in QuestionKind.values else "",
+        text_ar=text_ar,
+        text_en=text_en,
+        scale=_scale(shape, item, kind, path),
+        stage_code=stage_code or None,
+        path=path,
+    )
+
+
+def _scale(shape: Shape, item: dict[str, Any], kind: Any, path: str) -> tuple[int, int] | None:
+    where = f"{path}.scale"
+    if kind == QuestionKind.TEXT:
+        if "scale" in item:
+            shape.problem(where, _("An open-text question has no scale; remove this key."))
+        return None
+    if kind not in SCORED_KINDS:
+        return None
+    if "scale" not in item:
+        shape.problem(where, _("A scored question needs a scale, for example [1, 5]."))
+        return None
+    scale = item["scale"]
+    valid = (
+        isinstance(scale, list)
+        and len(scale) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+        and MIN_SCORE <= scale[0] < scale[1] <= MAX_SCORE
+    )
+    if not valid:
+        shape.problem(
+            where,
+            _(
+                "The scale must be two whole numbers [lowest, highest] with "
+                "%(min)s ≤ lowest < highest ≤ %(max)s, for example [1, 5]."
+            )
+            % {"min": MIN_SCORE, "max": MAX_SCORE},
+        )
+        return None
+    return scale[0], scale[1]
+
+
+def _check_references(shape: Shape, definition: Definition) -> None:
+    for items in (definition.stages, definition.categories):
+        _unique(shape, [(s.code, f"{s.path}.code") for s in items])
+    _unique(shape, [(q.code, f"{q.path}.code") for q in definition.questions])
+    stage_codes = {s.code for s in definition.stages}
+    for question in definition.questions:
+        if question.stage_code and question.stage_code not in stage_codes:
+            if stage_codes:
+                message = _("No stage has the code “%(code)s”; the stages are: %(codes)s.")
+            else:
+                message = _("No stage has the code “%(code)s”; the file defines no stages.")
+            shape.problem(
+                f"{question.path}.stage",
+                message % {"code": question.stage_code, "codes": ", ".join(sorted(stage_codes))},
+            )
+
+
+def _unique(shape: Shape, codes: list[tuple[str, str]]) -> None:
+    # Question codes become column names, which compare without case; so do all codes here.
+    first: dict[str, str] = {}
+    for code, path in codes:
+        key = code.lower()
+        if not key:
+            continue
+        if key in first:
+            shape.problem(
+                path,
+                _("The code “%(code)s” is already used at %(other)s.")
+                % {"code": code, "other": first[key]},
+            )
+        else:
+            first[key] = path

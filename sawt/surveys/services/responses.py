@@ -1,0 +1,217 @@
+"""responses_import: one row per respondent, all or nothing, idempotent on respondent_id."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from sawt.core.audit import audit_record
+from sawt.core.exceptions import ApplicationError
+from sawt.imports.db import (
+    JoinedText,
+    bulk_insert,
+    bulk_update,
+    delete_where_in,
+    import_transaction,
+)
+from sawt.imports.problems import ProblemCollector
+from sawt.imports.readers import open_table
+from sawt.imports.results import ImportResult
+from sawt.surveys.choices import QuestionKind
+from sawt.surveys.importers import Layout, parse_responses, response_layout
+from sawt.surveys.importers.responses import ResponseRow
+from sawt.surveys.models import Answer, Response, Survey
+
+ANSWER_COLUMNS = ("response_id", "question_id", "score", "text", "category_id", "category_source")
+RESPONSE_COLUMNS = ("survey_id", "respondent_id", "submitted_at", "attributes")
+# Separators of the stored-answers fingerprint; imported text never holds control characters.
+_UNIT, _RECORD = "\x1f", "\x1e"
+# What is stored for a respondent: (response id, submitted_at, attributes, answers aligned
+# with the file's question columns).
+Stored = tuple[int, Any, dict[str, Any], tuple[Any, ...]]
+
+
+def responses_import(
+    *, survey_code: str, path: Path, actor: Any = None, progress: bool = False
+) -> ImportResult:
+    """Import survey responses from CSV or XLSX: all or nothing, keyed on respondent_id."""
+    survey = Survey.objects.filter(code=survey_code.strip()).first()
+    if survey is None:
+        raise ApplicationError(_("No survey has the code “%(code)s”.") % {"code": survey_code})
+    problems = ProblemCollector()
+    # Reading and checking run before the transaction: on SQLite an open write transaction
+    # blocks every other writer, and checking a large file takes a while.
+    with open_table(path, problems=problems, progress=progress) as table:
+        layout = response_layout(table.header, list(survey.questions.all()))
+        rows, read = parse_responses(table, layout, problems)
+    problems.raise_if_any()
+    with import_transaction():
+        # Two imports into one survey take turns, so both see what the other wrote.
+        Survey.objects.select_for_update().filter(pk=survey.pk).exists()
+        new, changed = _plan(rows, _stored(survey, layout), layout)
+        del rows
+        _write(survey, layout, new, changed, progress)
+        result = ImportResult(
+            rows=read,
+            created=len(new),
+            updated=len(changed),
+            unchanged=read - len(new) - len(changed),
+        )
+        if result.changed:
+            audit_record(
+                actor=actor,
+                action="survey.responses_import",
+                obj=survey,
+                data={"file": path.name, **result.as_dict()},
+            )
+    return result
+
+
+def _stored(survey: Survey, layout: Layout) -> dict[str, Stored]:
+    """Every stored respondent of the survey with a fingerprint of its answers, in one query."""
+    column_of = {q.pk: j for j, q in enumerate(layout.questions)}
+    width = len(layout.questions)
+    fingerprint = JoinedText(
+        Concat(
+            Cast("answers__question_id", TextField()),
+            Value(_UNIT),
+            Cast("answers__score", TextField()),
+            Value(_UNIT),
+            "answers__text",
+            output_field=TextField(),
+        ),
+        _RECORD,
+    )
+    query = (
+        Response.objects.filter(survey=survey)
+        .values_list("respondent_id", "id", "submitted_at", "attributes")
+        .annotate(fingerprint=fingerprint)
+        .order_by()
+    )
+    return {
+        rid: (pk, when, attributes, _aligned(joined, column_of, width))
+        for rid, pk, when, attributes, joined in query.iterator(chunk_size=10_000)
+    }
+
+
+def _aligned(joined: str | None, column_of: dict[int, int], width: int) -> tuple[Any, ...]:
+    answers: list[Any] = [None] * width
+    for part in (joined or "").split(_RECORD):
+        pieces = part.split(_UNIT, 2)
+        if len(pieces) < 3 or not pieces[0]:
+            continue  # a response without answers joins to one empty record
+        question, score, text = pieces
+        j = column_of.get(int(question))
+        if j is not None:  # answers to questions the file has no column for stay as they are
+            answers[j] = int(score) if score else text
+    return tuple(answers)
+
+
+def _plan(
+    rows: list[ResponseRow], stored: dict[str, Stored], layout: Layout
+) -> tuple[list[ResponseRow], list[tuple[int, ResponseRow]]]:
+    """New rows, and changed ones with their response id; identical rows drop out.
+
+    A file speaks only for its own columns: without a submitted_at column the stored time
+    stays, and attributes the file has no column for are kept."""
+    own = {name for _, name in layout.attributes}
+    new: list[ResponseRow] = []
+    changed: list[tuple[int, ResponseRow]] = []
+    for row in rows:
+        before = stored.get(row[0])
+        if before is None:
+            new.append(row)
+            continue
+        pk, when, attributes, answers = before
+        if layout.submitted is not None:
+            when = row[1]
+        attributes = {**{k: v for k, v in attributes.items() if k not in own}, **row[3]}
+        if (when, attributes, answers) != (before[1], before[2], row[2]):
+            changed.append((pk, (row[0], when, row[2], attributes)))
+    return new, changed
+
+
+def _write(
+    survey: Survey,
+    layout: Layout,
+    new: list[ResponseRow],
+    changed: list[tuple[int, ResponseRow]],
+    progress: bool,
+) -> None:
+    if not new and not changed:
+        return
+    labels: dict[tuple[int, int], tuple[str, int, str]] = {}
+    if changed:
+        ids = [pk for pk, _ in changed]
+        text_questions = [q.pk for q in layout.questions if q.kind == QuestionKind.TEXT]
+        labels = _labels(ids, text_questions) if text_questions else {}
+        # A changed respondent's answers to the file's questions are replaced; the response
+        # row and its answers to other questions stay.
+        delete_where_in(
+            Answer, "response_id", ids, question_id__in=[q.pk for q in layout.questions]
+        )
+        bulk_update(
+            Response, ("submitted_at", "attributes"), ((pk, r[1], r[3]) for pk, r in changed)
+        )
+    pairs: Iterable[tuple[int, tuple[Any, ...]]] = ((pk, r[2]) for pk, r in changed)
+    if new:
+        bulk_insert(Response, RESPONSE_COLUMNS, ((survey.pk, r[0], r[1], r[3]) for r in new))
+        query = Response.objects.filter(survey=survey).values_list("respondent_id", "id")
+        ids = dict(query.iterator(chunk_size=10_000))
+        pairs = chain(pairs, ((ids[r[0]], r[2]) for r in new))
+    bar = tqdm(
+        pairs,
+        total=len(new) + len(changed),
+        unit="row",
+        desc=_("Saving"),
+        file=sys.stderr,
+        delay=1.0,
+        leave=False,
+        disable=not progress,
+    )
+    bulk_insert(Answer, ANSWER_COLUMNS, _answer_rows(bar, layout, labels))
+    bar.close()
+
+
+def _labels(
+    response_ids: list[int], questions: list[int]
+) -> dict[tuple[int, int], tuple[str, int, str]]:
+    """Gap categories on the open-text answers about to be replaced, to keep on equal text."""
+    found = {}
+    for start in range(0, len(response_ids), 5000):
+        query = Answer.objects.filter(
+            response_id__in=response_ids[start : start + 5000],
+            question_id__in=questions,
+            category__isnull=False,
+        ).values_list("response_id", "question_id", "text", "category_id", "category_source")
+        for response_id, question_id, text, category_id, source in query:
+            found[(response_id, question_id)] = (text, category_id, source)
+    return found
+
+
+def _answer_rows(
+    pairs: Iterable[tuple[int, tuple[Any, ...]]],
+    layout: Layout,
+    labels: dict[tuple[int, int], tuple[str, int, str]],
+) -> Iterator[tuple[Any, ...]]:
+    columns = [(q.pk, q.kind == QuestionKind.TEXT) for q in layout.questions]
+    for response_id, answers in pairs:
+        for (question_id, is_text), value in zip(columns, answers, strict=True):
+            if value is None:
+                continue
+            if not is_text:
+                yield (response_id, question_id, value, "", None, "")
+                continue
+            label = labels.get((response_id, question_id))
+            if label is not None and label[0] == value:
+                yield (response_id, question_id, None, value, label[1], label[2])
+            else:
+                yield (response_id, question_id, None, value, None, "")

@@ -140,7 +140,7 @@ def _category_ranking(categories: list[GapCategory], rows, total: int) -> list[d
     return sorted(ranking, key=lambda r: -r["count"])
 
 
-def _gap_categories(journey: Journey, complaints, survey: Survey) -> dict:
+def _gap_categories(journey: Journey, complaints, text_question_ids: list[int]) -> dict:
     categories = list(journey.gap_categories.all())
     counted = dict(
         count=Count("id"), labelled=Count("id", filter=Q(category_source__in=LABEL_SOURCES))
@@ -148,9 +148,9 @@ def _gap_categories(journey: Journey, complaints, survey: Survey) -> dict:
     complaint_rows = (
         complaints.filter(category__isnull=False).values("category_id").annotate(**counted)
     )
-    open_text = Answer.objects.filter(
-        question__survey=survey, question__kind=QuestionKind.TEXT
-    ).exclude(text="")
+    # Filter on the question ids, not a join: the answer table is the big one, and its
+    # (question, score) index finds one question's answers without touching the others.
+    open_text = Answer.objects.filter(question_id__in=text_question_ids).exclude(text="")
     answer_rows = open_text.filter(category__isnull=False).values("category_id").annotate(**counted)
     return {
         "complaints": _category_ranking(categories, complaint_rows, complaints.count()),
@@ -201,6 +201,8 @@ def journey_summary(*, journey_slug: str, period: str) -> dict:
         if overall_q
         else None,
         "stages": _stages(journey, questions, counts, population),
-        "gap_categories": _gap_categories(journey, complaints, survey),
+        "gap_categories": _gap_categories(
+            journey, complaints, [q.id for q in questions if q.kind == QuestionKind.TEXT]
+        ),
         "gaps": _gaps(journey, period),
     }

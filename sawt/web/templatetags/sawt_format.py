@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -14,10 +16,15 @@ def score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def _ltr(text: str) -> SafeString:
+    # Isolated left-to-right, so "6.7%" and "3.75–4.03" keep their order inside Arabic text.
+    return format_html('<bdi dir="ltr">{}</bdi>', text)
+
+
 @register.filter
 def pct(value: float | None) -> str:
     """A share as a percentage with one decimal."""
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else _ltr(f"{value * 100:.1f}%")
 
 
 @register.filter
@@ -29,7 +36,7 @@ def count(value: int | None) -> str:
 @register.filter
 def ci(value: list[float] | None) -> str:
     """A confidence interval as lo–hi with two decimals."""
-    return "—" if not value else f"{value[0]:.2f}–{value[1]:.2f}"
+    return "—" if not value else _ltr(f"{value[0]:.2f}–{value[1]:.2f}")
 
 
 @register.filter

@@ -57,3 +57,8 @@ def test_unknown_journey_or_period_is_404(client_in, journey):
 def test_home_lists_journeys_with_their_periods(client_in, journey):
     html = client_in.get("/").content.decode()
     assert "/journeys/permits/2022-06/" in html
+
+
+def test_arabic_even_when_the_browser_prefers_english(client_in, journey):
+    html = client_in.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="ar"' in html and 'dir="rtl"' in html

@@ -14,7 +14,7 @@ from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_comp
 from sawt.complaints.models import Complaint
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
-from sawt.imports.db import bulk_insert, bulk_update, import_transaction
+from sawt.imports.db import bulk_insert, bulk_update, import_transaction, refresh_statistics
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.readers import open_table
 from sawt.imports.results import ImportResult
@@ -79,6 +79,7 @@ def complaints_import(
                 obj=journey,
                 data={"file": path.name, **result.as_dict()},
             )
+    refresh_statistics([Complaint], result.created + result.updated)
     return result
 
 

@@ -21,6 +21,7 @@ from sawt.imports.db import (
     bulk_update,
     delete_where_in,
     import_transaction,
+    refresh_statistics,
 )
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.readers import open_table
@@ -72,6 +73,7 @@ def responses_import(
                 obj=survey,
                 data={"file": path.name, **result.as_dict()},
             )
+    refresh_statistics([Response, Answer], result.created + result.updated)
     return result
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sawt.metrics",
     "sawt.web",
     "sawt.demo",
+    "sawt.reports",
 ]
 
 MIDDLEWARE = [
@@ -150,3 +151,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAWT_LOG_LEVEL", "WARNING")},
 }
+
+# Reports: items and stages at or above this mean are shown as meeting the target.
+SAWT_REPORT_TARGET = float(os.environ.get("SAWT_REPORT_TARGET", "4.0"))

@@ -12,12 +12,11 @@ from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
 from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_complaints
 from sawt.complaints.models import Complaint
-from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import bulk_insert, bulk_update, import_transaction, refresh_statistics
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.readers import open_table
-from sawt.imports.results import ImportResult
+from sawt.imports.results import ImportResult, rows_import_result
 
 INSERT_COLUMNS = (
     "journey_id",
@@ -66,19 +65,15 @@ def complaints_import(
                 changed.append((before[0], *after, now))
         bulk_insert(Complaint, INSERT_COLUMNS, new)
         bulk_update(Complaint, UPDATE_COLUMNS, changed)
-        result = ImportResult(
-            rows=read,
+        result = rows_import_result(
+            read=read,
             created=len(new),
             updated=len(changed),
-            unchanged=read - len(new) - len(changed),
+            action="complaint.import",
+            obj=journey,
+            path=path,
+            actor=actor,
         )
-        if result.changed:
-            audit_record(
-                actor=actor,
-                action="complaint.import",
-                obj=journey,
-                data={"file": path.name, **result.as_dict()},
-            )
     refresh_statistics([Complaint], result.created + result.updated)
     return result
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+from django.db import models
 from django.utils.translation import gettext as _
+
+from sawt.core.audit import audit_record
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,18 @@ class ImportResult:
             )
             % self.as_dict()
         )
+
+
+def rows_import_result(
+    *, read: int, created: int, updated: int, action: str, obj: models.Model, path: Path, actor: Any
+) -> ImportResult:
+    """The result of a row import, audited when it changed something (inside its transaction);
+    a re-run that changes nothing leaves no audit row either."""
+    result = ImportResult(
+        rows=read, created=created, updated=updated, unchanged=read - created - updated
+    )
+    if result.changed:
+        audit_record(
+            actor=actor, action=action, obj=obj, data={"file": path.name, **result.as_dict()}
+        )
+    return result

@@ -13,7 +13,6 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     JoinedText,
@@ -25,7 +24,7 @@ from sawt.imports.db import (
 )
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.readers import open_table
-from sawt.imports.results import ImportResult
+from sawt.imports.results import ImportResult, rows_import_result
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
 from sawt.surveys.importers.responses import ResponseRow
@@ -60,19 +59,15 @@ def responses_import(
         new, changed = _plan(rows, _stored(survey, layout), layout)
         del rows
         _write(survey, layout, new, changed, progress)
-        result = ImportResult(
-            rows=read,
+        result = rows_import_result(
+            read=read,
             created=len(new),
             updated=len(changed),
-            unchanged=read - len(new) - len(changed),
+            action="survey.responses_import",
+            obj=survey,
+            path=path,
+            actor=actor,
         )
-        if result.changed:
-            audit_record(
-                actor=actor,
-                action="survey.responses_import",
-                obj=survey,
-                data={"file": path.name, **result.as_dict()},
-            )
     refresh_statistics([Response, Answer], result.created + result.updated)
     return result
 

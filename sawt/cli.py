@@ -14,6 +14,9 @@ COMMANDS = {
     "import-responses": "Import survey responses (CSV or XLSX)",
     "import-complaints": "Import complaints (CSV or XLSX)",
     "summary": "Print a journey's measurement for a period (json or table)",
+    "report": "Write a journey's report, or a period's portfolio, as PDF or HTML",
+    "export": "Export a journey's report for a period as an XLSX workbook",
+    "createuser": "Create an account: administrator, analyst, agency_member or viewer",
     "migrate": "Create or upgrade the database",
 }
 

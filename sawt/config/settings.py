@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,9 +46,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "sawt.core",
     "sawt.imports",
     "sawt.catalog",
+    "sawt.accounts",
     "sawt.surveys",
     "sawt.complaints",
     "sawt.workshops",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sawt.config.urls"
@@ -132,7 +137,21 @@ STORAGES = {
 }
 
 LOGIN_URL = "/accounts/login/"
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed-login lockout: 5 failures of one username from one address pause that pair for 15 min.
+# The pair, not the username alone, so nobody can lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("SAWT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAWT_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sawt.accounts.views.lockout"
 SESSION_COOKIE_AGE = 8 * 3600
+# A shared office computer: closing the browser ends the session as well as 8 h do.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -154,3 +173,8 @@ LOGGING = {
 
 # Reports: items and stages at or above this mean are shown as meeting the target.
 SAWT_REPORT_TARGET = float(os.environ.get("SAWT_REPORT_TARGET", "4.0"))
+# Reports: the issuing body printed on the cover and the closing page.
+SAWT_REPORT_ISSUER_AR = os.environ.get("SAWT_REPORT_ISSUER_AR", "الإدارة العامة لتجربة العميل")
+SAWT_REPORT_ISSUER_EN = os.environ.get(
+    "SAWT_REPORT_ISSUER_EN", "General Administration of Customer Experience"
+)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
+from sawt.accounts.choices import Role
+from sawt.accounts.models import Membership
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.gaps.models import Gap, Recommendation
@@ -146,3 +149,32 @@ class WorkshopNoteFactory(factory.django.DjangoModelFactory):
 
     workshop = factory.SubFactory(WorkshopFactory)
     text = "المتطلبات غير واضحة في دليل الخدمة"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = settings.AUTH_USER_MODEL
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    password = factory.django.Password("x-secret-123")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    # As membership_set does: the administrator role, and only it, carries the admin flags.
+    user = factory.SubFactory(
+        UserFactory,
+        is_staff=factory.LazyAttribute(lambda o: o.factory_parent.role == Role.ADMINISTRATOR),
+        is_superuser=factory.LazyAttribute(lambda o: o.factory_parent.role == Role.ADMINISTRATOR),
+    )
+    role = Role.ANALYST
+    agency = None
+
+
+def user_with_role(role: str, agency: Agency | None = None, **user_fields):
+    """A saved user with the role (and agency); `user_fields` go to the user, e.g. username."""
+    user_fields = {f"user__{k}": v for k, v in user_fields.items()}
+    return MembershipFactory(role=role, agency=agency, **user_fields).user

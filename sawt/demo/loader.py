@@ -15,6 +15,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from sawt.accounts.choices import Role
+from sawt.accounts.models import Membership
+from sawt.accounts.services import membership_set, user_create
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.services import category_assign
 from sawt.complaints.services import complaints_import
@@ -27,17 +30,45 @@ from sawt.surveys.services import responses_import, survey_definition_import
 DEMO_JOURNEYS = ("contractor-classification", "building-permits")
 DEMO_PERIOD = "2022-06"
 ADMIN_USERNAME = "admin"
-# The published demo login, printed by `sawt demo`: not a secret.
-ADMIN_PASSWORD = "sawt-demo"
+# The published demo login of every demo account, printed by `sawt demo`: not a secret.
+DEMO_PASSWORD = "sawt-demo"
+# One account per role: (username, role, agency code). `agency` belongs to the seed journey's
+# agency and `other-agency` to the second journey's, so scoping has something to show.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
+    (ADMIN_USERNAME, Role.ADMINISTRATOR, None),
+    ("analyst", Role.ANALYST, None),
+    ("agency", Role.AGENCY_MEMBER, "city-operators"),
+    ("other-agency", Role.AGENCY_MEMBER, "urban-planning"),
+    ("viewer", Role.VIEWER, None),
+)
+
+
+def _demo_account(username: str, role: str, agency_code: str | None, actor: Any) -> Any:
+    """The demo account, created if missing; an account without a role gets this one."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        return user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            agency_code=agency_code,
+            actor=actor,
+        )
+    # A database from before roles existed has `admin` without a membership; a role someone
+    # has set since is theirs to keep.
+    if not Membership.objects.filter(user=user).exists():
+        membership_set(user=user, role=role, agency_code=agency_code, actor=actor)
+    return user
 
 
 def demo_admin() -> Any:
-    """The demo's superuser, created with the published password only if missing."""
-    users = get_user_model().objects
-    user = users.filter(username=ADMIN_USERNAME).first()
-    if user is None:
-        user = users.create_superuser(ADMIN_USERNAME, email="", password=ADMIN_PASSWORD)
-    return user
+    """The demo's administrator, created with the published password only if missing."""
+    return _demo_account(*DEMO_ACCOUNTS[0], actor=None)
+
+
+def demo_accounts(*, actor: Any) -> list[Any]:
+    """Every demo account, one per role; needs the demo agencies, so runs after the journeys."""
+    return [_demo_account(*spec, actor=actor) for spec in DEMO_ACCOUNTS]
 
 
 @transaction.atomic
@@ -78,3 +109,4 @@ def demo_load(*, actor: Any = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sawt-demo-") as tmp:
         for slug in DEMO_JOURNEYS:
             _load_journey(generate(slug, Path(tmp)), actor or admin)
+    demo_accounts(actor=actor or admin)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,9 +50,11 @@ def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def journey_get(*, journey_slug: str) -> Journey:
-    """The journey with this slug, or an error a person can act on."""
-    journey = Journey.objects.select_related("agency").filter(slug=journey_slug).first()
+def journey_get(*, journey_slug: str, journeys: QuerySet[Journey] | None = None) -> Journey:
+    """The journey with this slug among `journeys` (default: all), or an error to act on."""
+    # A journey outside `journeys` gets the same message as a missing one: no hint it exists.
+    journeys = Journey.objects.all() if journeys is None else journeys
+    journey = journeys.select_related("agency").filter(slug=journey_slug).first()
     if journey is None:
         raise ApplicationError(_("No journey has the slug “%(slug)s”.") % {"slug": journey_slug})
     return journey
@@ -171,9 +173,14 @@ def _gaps(journey: Journey, period: str) -> dict:
     }
 
 
-def journey_summary(*, journey_slug: str, period: str) -> dict:
-    """The public summary of a journey and period (documented in docs/summary.md)."""
-    journey = journey_get(journey_slug=journey_slug)
+def journey_summary(
+    *, journey_slug: str, period: str, journeys: QuerySet[Journey] | None = None
+) -> dict:
+    """The public summary of a journey and period (documented in docs/summary.md).
+
+    `journeys` is where the journey is looked up: a person's `journeys_for(user)` on the web;
+    every journey for the CLI, which runs with the database's own rights."""
+    journey = journey_get(journey_slug=journey_slug, journeys=journeys)
     survey = survey_for_period(journey=journey, period=period)
     start, end = period_bounds(period)
     questions = list(survey.questions.all())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sawt.catalog.models import Journey
+from typing import Any
+
+from sawt.accounts.scoping import journeys_for
 
 
-def journey_periods_list() -> list[dict]:
-    """Every journey with its agency and the periods it has a survey for, newest first."""
-    journeys = Journey.objects.select_related("agency").prefetch_related("surveys")
+def journey_periods_list(*, user: Any) -> list[dict]:
+    """The journeys `user` may see, with their agency and surveyed periods, newest first."""
+    journeys = journeys_for(user).select_related("agency").prefetch_related("surveys")
     return [
         {
             "journey": journey,

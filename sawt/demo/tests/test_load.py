@@ -165,6 +165,22 @@ def test_the_demo_login_works(load_seconds):
     assert admin.is_superuser and admin.check_password("sawt-demo")
 
 
+def test_the_demo_has_one_account_per_role(load_seconds):
+    users = get_user_model().objects.select_related("membership__agency")
+    roles = {
+        u.username: (u.membership.role, u.membership.agency and u.membership.agency.code)
+        for u in users
+    }
+    assert roles == {
+        "admin": ("administrator", None),
+        "analyst": ("analyst", None),
+        "agency": ("agency_member", "city-operators"),
+        "other-agency": ("agency_member", "urban-planning"),
+        "viewer": ("viewer", None),
+    }
+    assert all(u.check_password("sawt-demo") for u in users)
+
+
 def test_loading_twice_changes_nothing(load_seconds):
     before = _counts()
     demo_load()
@@ -178,12 +194,18 @@ def test_the_load_is_fast(load_seconds):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "sign in as “admin”"), ("ar", "وكلمة المرور «sawt-demo»")],
+    [
+        ("en", ["with the password “sawt-demo”", "agency member · urban-planning"]),
+        ("ar", ["بكلمة المرور «sawt-demo»", "محلل تجربة العميل"]),
+    ],
     ids=["en", "ar"],
 )
-def test_the_command_prints_the_url_and_login(load_seconds, language, expected):
+def test_the_command_prints_the_url_and_every_login(load_seconds, language, expected):
     out = StringIO()
     with translation.override(language):
         call_command("demo", "--load-only", "--port", "8123", stdout=out)
-    assert "http://127.0.0.1:8123/" in out.getvalue()
-    assert expected in out.getvalue()
+    printed = out.getvalue()
+    assert "http://127.0.0.1:8123/" in printed
+    assert all(text in printed for text in expected)
+    usernames = {line.split()[0] for line in printed.splitlines() if line.startswith("  ")}
+    assert usernames == {"admin", "analyst", "agency", "other-agency", "viewer"}

@@ -13,7 +13,8 @@ register = template.Library()
 @register.filter
 def score(value: float | None) -> str:
     """A mean to one decimal, as the ministry's reports show scores."""
-    return "—" if value is None else f"{value:.1f}"
+    # A missing figure reaches a template as None or, through a missing attribute, as "".
+    return f"{value:.1f}" if isinstance(value, int | float) else "—"
 
 
 def _ltr(text: str) -> SafeString:

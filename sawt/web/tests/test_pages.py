@@ -1,8 +1,8 @@
 """The plain pages: login required, Arabic RTL by default, figures from the metrics engine."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from sawt.accounts.choices import Role
 from sawt.core import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def client_in(client):
-    user = get_user_model().objects.create_user("analyst", password="x-secret-123")
-    client.force_login(user)
+    client.force_login(f.user_with_role(Role.ANALYST, username="analyst"))
     return client
 
 
@@ -62,3 +61,11 @@ def test_home_lists_journeys_with_their_periods(client_in, journey):
 def test_arabic_even_when_the_browser_prefers_english(client_in, journey):
     html = client_in.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="ar"' in html and 'dir="rtl"' in html
+
+
+def test_journey_without_an_overall_item_still_renders(client_in):
+    journey = f.JourneyFactory(slug="no-overall")
+    survey = f.SurveyFactory(journey=journey, period="2022-06")
+    f.QuestionFactory(survey=survey, stage=f.StageFactory(journey=journey))
+    response = client_in.get("/journeys/no-overall/2022-06/")
+    assert response.status_code == 200 and "—" in response.content.decode()

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from sawt.demo.loader import ADMIN_PASSWORD, ADMIN_USERNAME, demo_load
+from sawt.accounts.choices import Role
+from sawt.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
@@ -34,8 +35,11 @@ class Command(BaseCommand):
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(_("Demo loaded in %(seconds).1f s.") % {"seconds": seconds})
         self.stdout.write(
-            _("Open %(url)s and sign in as “%(username)s” with the password “%(password)s”.")
-            % {"url": url, "username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+            _("Open %(url)s and sign in with the password “%(password)s” as one of:")
+            % {"url": url, "password": DEMO_PASSWORD}
         )
+        for username, role, agency_code in DEMO_ACCOUNTS:
+            agency = f" · {agency_code}" if agency_code else ""
+            self.stdout.write(f"  {username:<14}{Role(role).label}{agency}")
         if not options["load_only"]:
             call_command("serve", host=options["host"], port=options["port"])

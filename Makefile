@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAWT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint format bench clean
+.PHONY: install demo serve test lint format bench bench-reports clean
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The demo journey's PDF, the 20-journey portfolio PDF and the XLSX export, timed.
+bench-reports: install
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

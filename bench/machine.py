@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -96,3 +97,21 @@ def describe(workdir: Path, pg_dsn: str | None) -> dict[str, str]:
 def load() -> str:
     """The 1/5/15-minute load averages: how busy the shared machine was."""
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def code_version() -> str:
+    """The commit measured, and the files changed since (figures move with the code)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    # Porcelain lines are "XY path": stripping the output would eat the first line's X.
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "sawt").splitlines()]
+    return f"{commit} with uncommitted changes to {', '.join(changed)}" if changed else commit

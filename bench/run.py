@@ -19,7 +19,6 @@ import json
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ import baseline
 import generate
 import machine
 import report
-from engines import ROOT, CommandFailed, Engine, Timed, postgres_engine, sqlite_engine
+from engines import CommandFailed, Engine, Timed, postgres_engine, sqlite_engine
 
 FULL = {"responses": 1_000_000, "complaints": 200_000}
 PG_URL = os.environ.get("SAWT_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -184,19 +183,6 @@ def _measure(engine: Engine, rec: Recorder, data: Path, manifest: dict, repeat: 
     _summary(engine, rec, "after re-import", repeat, manifest)
 
 
-def code_version() -> str:
-    """The commit measured, and the files changed since (figures move with the code)."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = [line[3:] for line in git("status", "--porcelain", "--", "sawt").splitlines()]
-    return f"{commit} with uncommitted changes to {', '.join(changed)}" if changed else commit
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=FULL["responses"])
@@ -223,7 +209,7 @@ def run_all(args: argparse.Namespace, engines: list[str], command: str) -> dict[
     """Generate (or reuse) the files, measure every engine, and return the whole run."""
     started, wall = dt.datetime.now().astimezone(), time.perf_counter()
     run: dict[str, Any] = {"started": started.isoformat(timespec="seconds"), "engines": []}
-    run.update(command=command, load_start=machine.load(), code=code_version())
+    run.update(command=command, load_start=machine.load(), code=machine.code_version())
     t0 = time.perf_counter()
     data = generate.generate(args.responses, args.complaints, args.seed)
     run["generate_seconds"] = time.perf_counter() - t0

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
+from sawt.core.periods import parse_period
 from sawt.gaps.models import Gap
 from sawt.metrics.selectors import journey_summary, period_bounds
 from sawt.reports.quotes import representative
@@ -283,6 +284,7 @@ def journey_report(*, journey_slug: str, period: str, target: float | None = Non
 
 def portfolio_report(*, period: str, target: float | None = None) -> PortfolioReport:
     """Every journey with a survey in the period, grouped by agency, as one report."""
+    parse_period(period)
     slugs = list(
         Survey.objects.filter(period=period)
         .order_by("journey__agency__code", "journey__slug")

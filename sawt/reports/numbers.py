@@ -1,0 +1,77 @@
+"""Numbers as the report prints them: one helper, so every figure follows the same rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.dates import MONTHS
+
+from sawt.core.periods import parse_period
+from sawt.textanalytics.arabic import arabic_digits
+
+DIGITS = ("latin", "arabic")
+# Arabic-Indic digits come with the Arabic separators and percent sign, never a mix
+# such as ٣.٩ or ٦٫٧% (the decimal separator ٫, the group separator ٬, the percent sign ٪).
+_ARABIC_MARKS = str.maketrans({".": "٫", ",": "٬", "%": "٪"})
+EMPTY = "—"
+# Unicode isolates (LRI/RLI … PDI) keep a figure in one piece inside a sentence of the other
+# direction, in any renderer. In Arabic text Latin digits resolve as Arabic numbers (UAX #9,
+# rule W2), so without them "3.75–4.03" shows as "4.03–3.75" and "6.7%" as "%6.7".
+_ISOLATE = {"ltr": "\u2066{}\u2069", "rtl": "\u2067{}\u2069"}
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Format scores, counts, shares and intervals in Latin or Arabic-Indic digits."""
+
+    digits: str = "latin"
+
+    def __post_init__(self) -> None:
+        if self.digits not in DIGITS:
+            raise ValueError(f"digits must be one of {DIGITS}, not {self.digits!r}")
+
+    @property
+    def direction(self) -> str:
+        """The direction to isolate a figure in: Arabic-Indic ranges read right to left."""
+        return "rtl" if self.digits == "arabic" else "ltr"
+
+    def _isolated(self, latin: str) -> str:
+        return _ISOLATE[self.direction].format(self.text(latin))
+
+    def text(self, latin: str) -> str:
+        """Any figure written with Latin digits and marks, in the chosen digits."""
+        if self.digits == "arabic":
+            return arabic_digits(latin).translate(_ARABIC_MARKS)
+        return latin
+
+    def score(self, value: float | None) -> str:
+        """A mean to one decimal, as the ministry's reports show scores."""
+        return EMPTY if value is None else self.text(f"{value:.1f}")
+
+    def count(self, value: int | None) -> str:
+        """A whole number with thousands separators."""
+        return EMPTY if value is None else self.text(f"{value:,}")
+
+    def pct(self, value: float | None) -> str:
+        """A share as a percentage with one decimal."""
+        return EMPTY if value is None else self._isolated(f"{value * 100:.1f}%")
+
+    def level(self, value: float) -> str:
+        """A confidence level such as 95%, as a whole percentage."""
+        return self._isolated(f"{value * 100:.0f}%")
+
+    def ci(self, value: tuple[float, float] | list[float] | None) -> str:
+        """A confidence interval as lo–hi, two decimals (one more than the score it brackets)."""
+        if not value:
+            return EMPTY
+        # The word joiners (U+2060) keep the line from breaking at the dash.
+        return self._isolated(f"{value[0]:.2f}\u2060–\u2060{value[1]:.2f}")
+
+    def margin(self, value: float | None) -> str:
+        """A margin of error as ±x.xx."""
+        return EMPTY if value is None else self._isolated(f"±{value:.2f}")
+
+    def period(self, period: str) -> str:
+        """A period YYYY-MM as the month's name and the year in the active language."""
+        start, _ = parse_period(period)
+        return f"{MONTHS[start.month]} {self.text(str(start.year))}"

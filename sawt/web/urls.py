@@ -1,9 +1,9 @@
 from django.urls import path
 
-from sawt.web import views
+from sawt.web.views import pages
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("journeys/<slug:slug>/<str:period>/", views.journey_summary_page, name="journey"),
+    path("", pages.home, name="home"),
+    path("journeys/<slug:slug>/<str:period>/", pages.journey_summary_page, name="journey"),
 ]

@@ -1,0 +1,1 @@
+"""The web interface's views, one module per area: pages (portfolio, journey), gaps, imports."""

@@ -131,12 +131,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = SAWT_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The report's bundled OFL fonts, served to the web pages too (one copy in the repository).
+STATICFILES_DIRS = [("fonts", BASE_DIR / "reports" / "fonts")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 LOGIN_URL = "/accounts/login/"
+# Signing in from the login page itself (no ?next=) lands on the portfolio, not /accounts/profile/.
+LOGIN_REDIRECT_URL = "/"
 # django-axes first: it refuses a locked-out login before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

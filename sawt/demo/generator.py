@@ -37,9 +37,28 @@ class Generated:
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
-    """One YAML document as a dict."""
+    """One YAML document as a dict; a `base:` file beside it is read first and overlaid."""
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        data = yaml.safe_load(fh)
+    base = data.pop("base", None)
+    return _overlay(load_yaml(path.parent / base), data) if base else data
+
+
+def _overlay(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `changes` merged in, mappings key by key (an earlier wave restates only
+    what differs from the journey's main files: period, counts, targets)."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def wave_name(slug: str, period: str | None = None) -> str:
+    """The data files' stem: `<slug>` for the main period, `<slug>.<period>` for another wave."""
+    return f"{slug}.{period}" if period else slug
 
 
 def _scales(definition: dict[str, Any]) -> dict[str, tuple[int, int]]:
@@ -95,15 +114,21 @@ def _write_complaints(path: Path, rows: list[ComplaintRow]) -> None:
             writer.writerow([row.complaint_id, stamp, row.text, row.channel, row.category])
 
 
-def generate(slug: str, out_dir: Path) -> Generated:
-    """Write `<slug>-responses.csv` and `<slug>-complaints.csv` into `out_dir`."""
-    survey_yaml = DATA_DIR / f"{slug}.survey.yaml"
+def generate(slug: str, out_dir: Path, period: str | None = None) -> Generated:
+    """Write `<name>-responses.csv` and `<name>-complaints.csv` into `out_dir`, where the name is
+    the slug for the journey's main wave, or `<slug>.<period>` for an earlier one."""
+    name = wave_name(slug, period)
+    survey_yaml = DATA_DIR / f"{name}.survey.yaml"
     definition = load_yaml(survey_yaml)
-    params = load_yaml(DATA_DIR / f"{slug}.generate.yaml")
+    if period:
+        # The import reads a whole definition: write the overlaid one beside the records.
+        survey_yaml = out_dir / f"{name}.survey.yaml"
+        survey_yaml.write_text(yaml.safe_dump(definition, allow_unicode=True), encoding="utf-8")
+    params = load_yaml(DATA_DIR / f"{name}.generate.yaml")
     people, labels = generate_respondents(definition, params)
-    responses_csv = out_dir / f"{slug}-responses.csv"
+    responses_csv = out_dir / f"{name}-responses.csv"
     _write_responses(responses_csv, definition, people)
-    complaints_csv = out_dir / f"{slug}-complaints.csv"
+    complaints_csv = out_dir / f"{name}-complaints.csv"
     _write_complaints(complaints_csv, generate_complaints(params))
     return Generated(
         slug=slug,

@@ -29,6 +29,11 @@ from sawt.surveys.services import responses_import, survey_definition_import
 # The seed's journey first: it is what the demo is about.
 DEMO_JOURNEYS = ("contractor-classification", "building-permits")
 DEMO_PERIOD = "2022-06"
+# Earlier waves, so the portfolio has changes to test: (journey, period). They have no register.
+DEMO_EARLIER_WAVES: tuple[tuple[str, str], ...] = (
+    ("contractor-classification", "2022-03"),
+    ("building-permits", "2022-03"),
+)
 ADMIN_USERNAME = "admin"
 # The published demo login of every demo account, printed by `sawt demo`: not a secret.
 DEMO_PASSWORD = "sawt-demo"
@@ -93,14 +98,14 @@ def _label_open_texts(survey: Survey, generated: Generated, actor: Any) -> int:
     return labelled
 
 
-def _load_journey(generated: Generated, actor: Any) -> None:
+def _load_journey(generated: Generated, actor: Any, *, register: bool = True) -> None:
     survey = survey_definition_import(path=generated.survey_yaml, actor=actor)
     responses_import(survey_code=generated.survey_code, path=generated.responses_csv, actor=actor)
     complaints_import(journey_slug=generated.slug, path=generated.complaints_csv, actor=actor)
     _label_open_texts(survey, generated, actor)
-    register_load(
-        survey=survey, spec=load_yaml(DATA_DIR / f"{generated.slug}.register.yaml"), actor=actor
-    )
+    if register:
+        spec = load_yaml(DATA_DIR / f"{generated.slug}.register.yaml")
+        register_load(survey=survey, spec=spec, actor=actor)
 
 
 def demo_load(*, actor: Any = None) -> None:
@@ -109,4 +114,6 @@ def demo_load(*, actor: Any = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sawt-demo-") as tmp:
         for slug in DEMO_JOURNEYS:
             _load_journey(generate(slug, Path(tmp)), actor or admin)
+        for slug, period in DEMO_EARLIER_WAVES:
+            _load_journey(generate(slug, Path(tmp), period), actor or admin, register=False)
     demo_accounts(actor=actor or admin)

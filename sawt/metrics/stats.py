@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 # scipy.special, not scipy.stats: the same t quantile, and importing scipy.stats cost ~0.6 s of
 # every `sawt` command's start-up (measured).
-from scipy.special import stdtrit
+from scipy.special import stdtr, stdtrit
 
 Z95 = 1.959963984540054
 
@@ -125,3 +125,40 @@ def mean_of_means(means: list[float | None]) -> float | None:
     """A stage's score: the plain mean of its items' means (items without answers left out)."""
     present = [m for m in means if m is not None]
     return sum(present) / len(present) if present else None
+
+
+def welch_t_test(
+    n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float
+) -> tuple[float, float, float]:
+    """Welch's two-sample t-test from summary figures: (t, Welch–Satterthwaite df, two-sided p).
+
+    Unequal variances assumed: two waves of a survey rarely share one. The same result as
+    scipy.stats.ttest_ind_from_stats(..., equal_var=False)."""
+    if n1 < 2 or n2 < 2:
+        raise ValueError("each sample needs at least two answers")
+    v1, v2 = sd1 * sd1 / n1, sd2 * sd2 / n2
+    se2 = v1 + v2
+    if se2 == 0:
+        # Both samples constant: any difference is certain, no difference is no evidence.
+        if mean1 == mean2:
+            return 0.0, float(n1 + n2 - 2), 1.0
+        return math.copysign(math.inf, mean1 - mean2), float(n1 + n2 - 2), 0.0
+    t = (mean1 - mean2) / math.sqrt(se2)
+    df = se2 * se2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+    p = 2 * float(stdtr(df, -abs(t)))
+    return t, df, min(p, 1.0)
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values, in the order given (family-wise error control).
+
+    The i-th smallest p is multiplied by (m − i), the running maximum keeps the adjusted values
+    monotone, and none exceeds 1: compare each with α directly."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted

@@ -1,10 +1,22 @@
-"""Reads that shape data for the plain pages (the figures themselves come from metrics)."""
+"""Reads that shape data for the web pages; every one starts from the person's scope."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sawt.accounts.scoping import journeys_for
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from sawt.accounts.scoping import complaints_for, gaps_for, journeys_for, surveys_for
+from sawt.catalog.models import GapCategory, Journey
+from sawt.gaps.models import Gap
+from sawt.metrics.portfolio import portfolio_summary
+from sawt.metrics.selectors import period_bounds
+from sawt.surveys.choices import QuestionKind
+from sawt.surveys.models import Answer
+from sawt.workshops.models import Workshop
+
+SOURCES = ("complaints", "survey")
 
 
 def journey_periods_list(*, user: Any) -> list[dict]:
@@ -17,3 +29,77 @@ def journey_periods_list(*, user: Any) -> list[dict]:
         }
         for journey in journeys
     ]
+
+
+def periods_for_user(*, user: Any) -> list[str]:
+    """Every period in which a journey `user` may see was surveyed, newest first."""
+    periods = surveys_for(user).values_list("period", flat=True).distinct().order_by("-period")
+    return list(periods)
+
+
+def portfolio_for_user(*, user: Any, period: str) -> dict:
+    """The portfolio of `period` restricted to the journeys `user` may see."""
+    return portfolio_summary(period=period, journeys=journeys_for(user))
+
+
+def journey_for_user(*, user: Any, slug: str) -> Journey:
+    """The journey with this slug if `user` may see it; otherwise a 404, as if it did not exist."""
+    journey = journeys_for(user).select_related("agency").filter(slug=slug).first()
+    if journey is None:
+        raise Http404(slug)
+    return journey
+
+
+def journey_gaps_for_user(*, user: Any, journey: Journey, period: str) -> QuerySet[Gap]:
+    """The journey's gaps of the period that `user` may see, with their recommendations."""
+    return (
+        gaps_for(user)
+        .filter(journey=journey, period=period)
+        .select_related("stage", "category")
+        .prefetch_related("recommendations__owner")
+        .order_by("number")
+    )
+
+
+def journey_workshops(*, journey: Journey, period: str) -> list[Workshop]:
+    """The workshops held for the journey in the period, with their notes."""
+    start, end = (d.date() for d in period_bounds(period))
+    return list(
+        Workshop.objects.filter(journey=journey, held_on__gte=start, held_on__lt=end)
+        .prefetch_related("notes__stage")
+        .order_by("held_on", "id")
+    )
+
+
+def category_texts_for_user(
+    *, user: Any, journey: Journey, period: str, code: str, source: str
+) -> tuple[GapCategory, QuerySet]:
+    """The redacted texts filed under one gap category: the period's complaints, or the open
+    answers of the period's survey. Rows have `when`, `channel` and `text`, oldest first."""
+    if source not in SOURCES:
+        raise Http404(source)
+    category = journey.gap_categories.filter(code=code).first()
+    if category is None:
+        raise Http404(code)
+    if source == "complaints":
+        start, end = period_bounds(period)
+        rows = (
+            complaints_for(user)
+            .filter(journey=journey, category=category, received_at__gte=start)
+            .filter(received_at__lt=end)
+            .order_by("received_at", "id")
+            .values("id", "channel", "text", when=F("received_at"))
+        )
+        return category, rows
+    survey = surveys_for(user).filter(journey=journey, period=period).first()
+    if survey is None:
+        raise Http404(period)
+    rows = (
+        Answer.objects.filter(
+            question__survey=survey, question__kind=QuestionKind.TEXT, category=category
+        )
+        .exclude(text="")
+        .order_by("response__submitted_at", "id")
+        .values("id", "text", when=F("response__submitted_at"))
+    )
+    return category, rows

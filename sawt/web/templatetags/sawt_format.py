@@ -7,6 +7,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from sawt.core.exceptions import ApplicationError
+from sawt.reports.numbers import Numbers
+
 register = template.Library()
 
 
@@ -48,3 +51,30 @@ def local(names: dict[str, str] | None) -> str:
     if (get_language() or "ar")[:2] == "en":
         return names.get("en") or names.get("ar", "")
     return names.get("ar") or names.get("en", "")
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """A difference of means with its sign, two decimals (+0.35, −0.12)."""
+    if not isinstance(value, int | float):
+        return "—"
+    return _ltr(f"{'+' if value >= 0 else '−'}{abs(value):.2f}")
+
+
+@register.filter
+def pvalue(value: float | None) -> str:
+    """A p-value to three decimals, or "< 0.001" when smaller."""
+    if not isinstance(value, int | float):
+        return "—"
+    return _ltr("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
+@register.filter
+def month(period: str | None) -> str:
+    """A period YYYY-MM as the month's name and the year in the active language."""
+    if not period:
+        return "—"
+    try:
+        return Numbers("latin").period(period)
+    except ApplicationError:
+        return period

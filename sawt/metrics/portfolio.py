@@ -1,0 +1,165 @@
+"""The portfolio: every journey measured in a period, side by side, with the change in overall
+satisfaction since each journey's previous survey.
+
+A fixed number of queries whatever the number of journeys (one per kind of figure, grouped by
+survey or journey), so a ministry's ~200 journeys cost the same round trips as two.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, QuerySet
+
+from sawt.catalog.models import Journey
+from sawt.complaints.models import Complaint
+from sawt.core.periods import parse_period
+from sawt.gaps.choices import RecommendationStatus
+from sawt.gaps.models import Gap, Recommendation
+from sawt.metrics import stats
+from sawt.metrics.selectors import period_bounds, score_counts
+from sawt.surveys.choices import QuestionKind
+from sawt.surveys.models import Question, Response, Survey
+
+# Two-sided significance level of the change test, after Holm's correction across journeys.
+ALPHA = 0.05
+
+
+def _surveys_up_to(journeys: QuerySet[Journey], period: str) -> dict[int, list[dict]]:
+    """{journey id: its surveys up to `period`, newest first} in one query."""
+    rows = (
+        Survey.objects.filter(journey__in=journeys, period__lte=period)
+        .order_by("journey_id", "-period")
+        .values("id", "journey_id", "period", "sample_size", "population_size")
+    )
+    by_journey: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_journey[row["journey_id"]].append(row)
+    return by_journey
+
+
+def _overall_items(survey_ids: list[int]) -> dict[int, stats.ItemStats]:
+    """{survey id: the overall item's figures} for the surveys that have an overall item."""
+    questions = list(
+        Question.objects.filter(survey_id__in=survey_ids, kind=QuestionKind.OVERALL).values(
+            "id", "survey_id", "scale_min", "scale_max", "survey__population_size"
+        )
+    )
+    counts = score_counts(q["id"] for q in questions)
+    return {
+        # The interval corrects for a known population, as on the journey page; the change test
+        # does not (it compares two waves as samples, the conservative reading).
+        q["survey_id"]: stats.item_stats(
+            counts.get(q["id"], {}),
+            (q["scale_min"], q["scale_max"]),
+            q["survey__population_size"],
+        )
+        for q in questions
+    }
+
+
+def _change(current: stats.ItemStats | None, previous: stats.ItemStats | None) -> dict | None:
+    """Welch's t-test of the overall means of two waves (None when either cannot be tested)."""
+    if not current or not previous or current.sd is None or previous.sd is None:
+        return None
+    assert current.mean is not None and previous.mean is not None
+    t, df, p = stats.welch_t_test(
+        current.n, current.mean, current.sd, previous.n, previous.mean, previous.sd
+    )
+    return {"difference": current.mean - previous.mean, "t": t, "df": df, "p": p}
+
+
+def _mark_significance(rows: list[dict]) -> None:
+    """Holm-adjust the p-values of every tested journey together, then mark the changes."""
+    tested = [r["change"] for r in rows if r["change"]]
+    for change, adjusted in zip(tested, stats.holm([c["p"] for c in tested]), strict=True):
+        change["p_adjusted"] = adjusted
+        change["significant"] = adjusted < ALPHA
+        change["direction"] = (
+            ("up" if change["difference"] > 0 else "down") if change["significant"] else None
+        )
+
+
+def _item(figures: stats.ItemStats | None) -> dict | None:
+    if figures is None:
+        return None
+    return {"n": figures.n, "mean": figures.mean, "sd": figures.sd, "ci95": figures.ci95}
+
+
+def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict[int, dict]]:
+    """Gaps per journey, and recommendations per journey and status, for the period."""
+    gaps = Gap.objects.filter(journey_id__in=journey_ids, period=period)
+    gap_counts = dict(
+        gaps.values("journey_id").annotate(c=Count("id")).values_list("journey_id", "c")
+    )
+    statuses: dict[int, dict] = defaultdict(lambda: dict.fromkeys(RecommendationStatus.values, 0))
+    recs = (
+        Recommendation.objects.filter(gap__in=gaps)
+        .values("gap__journey_id", "status")
+        .annotate(c=Count("id"))
+        .order_by()
+    )
+    for row in recs:
+        statuses[row["gap__journey_id"]][row["status"]] = row["c"]
+    return gap_counts, statuses
+
+
+def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None) -> dict:
+    """Every journey among `journeys` with a survey in `period`: sample, overall satisfaction,
+    complaints, the register's counts, and the change since the journey's previous survey
+    (Welch's t-test on the overall item, Holm-corrected across the journeys listed).
+
+    The previous wave is the journey's most recent survey before `period`, whatever its
+    distance: surveys are not monthly, and a fixed lag would compare nothing."""
+    parse_period(period)
+    journeys = Journey.objects.all() if journeys is None else journeys
+    waves = {
+        jid: s for jid, s in _surveys_up_to(journeys, period).items() if s[0]["period"] == period
+    }
+    current = {jid: s[0] for jid, s in waves.items()}
+    previous = {jid: s[1] for jid, s in waves.items() if len(s) > 1}
+    survey_ids = [s["id"] for s in (*current.values(), *previous.values())]
+    overall = _overall_items(survey_ids)
+    responses = dict(
+        Response.objects.filter(survey_id__in=[s["id"] for s in current.values()])
+        .values("survey_id")
+        .annotate(c=Count("id"))
+        .values_list("survey_id", "c")
+    )
+    start, end = period_bounds(period)
+    complaints = dict(
+        Complaint.objects.filter(
+            journey_id__in=list(current), received_at__gte=start, received_at__lt=end
+        )
+        .values("journey_id")
+        .annotate(c=Count("id"))
+        .values_list("journey_id", "c")
+    )
+    gap_counts, statuses = _register(list(current), period)
+    listed = Journey.objects.filter(id__in=list(current)).select_related("agency")
+    rows = []
+    for journey in listed.order_by("agency__code", "slug"):
+        survey = current[journey.id]
+        before = previous.get(journey.id)
+        now_item = overall.get(survey["id"])
+        before_item = overall.get(before["id"]) if before else None
+        by_status = statuses[journey.id]
+        n_responses = responses.get(survey["id"], 0)
+        rows.append(
+            {
+                "journey": journey,
+                "sent": survey["sample_size"],
+                "responses": n_responses,
+                "response_rate": stats.response_rate(n_responses, survey["sample_size"]),
+                "complaints": complaints.get(journey.id, 0),
+                "overall": _item(now_item),
+                "previous_period": before["period"] if before else None,
+                "previous_overall": _item(before_item),
+                "change": _change(now_item, before_item),
+                "gaps": gap_counts.get(journey.id, 0),
+                "recommendations": sum(by_status.values()),
+                "by_status": by_status,
+            }
+        )
+    _mark_significance(rows)
+    return {"period": period, "alpha": ALPHA, "journeys": rows}

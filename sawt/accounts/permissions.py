@@ -26,6 +26,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "workshop.note_add": ANALYSTS,
     "gap.create": ANALYSTS,
     "recommendation.create": ANALYSTS,
+    "recommendation.update": ANALYSTS,
+    # Those working a gap discuss it: analysts and the agencies that can see it (scoping).
+    "gap.comment": ANALYSTS | {R.AGENCY_MEMBER},
     # The agency that owns a decision reports its progress; analysts may move any of them.
     "recommendation.transition": ANALYSTS | {R.AGENCY_MEMBER},
     "report.download": frozenset(R.values),

@@ -145,3 +145,60 @@ class RecommendationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class RecommendationEdit(models.Model):
+    """One edit of a recommendation's text, owner or due date: what changed, who and when."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="edits",
+        verbose_name=_("recommendation"),
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("by"),
+    )
+    # {field: [before, after]}, values as shown to people (agency codes, ISO dates).
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        ordering = ["recommendation", "at", "id"]
+        verbose_name = _("recommendation edit")
+        verbose_name_plural = _("recommendation edits")
+
+    def __str__(self) -> str:
+        return ", ".join(self.changes)
+
+
+class GapComment(models.Model):
+    """A remark on a gap by someone working on it; personal data is redacted on the way in."""
+
+    gap = models.ForeignKey(
+        Gap, on_delete=models.CASCADE, related_name="comments", verbose_name=_("gap")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["gap", "created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="gapcomment_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

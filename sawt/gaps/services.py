@@ -17,9 +17,16 @@ from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus
-from sawt.gaps.models import Gap, Recommendation, RecommendationEvent
+from sawt.gaps.models import (
+    Gap,
+    GapComment,
+    Recommendation,
+    RecommendationEdit,
+    RecommendationEvent,
+)
 from sawt.gaps.transitions import ALLOWED_MOVES, can_move
 from sawt.surveys.models import Question
+from sawt.textanalytics.arabic import redact_pii
 from sawt.workshops.models import WorkshopNote
 
 
@@ -186,11 +193,27 @@ def _label(status: str) -> str:
     )
 
 
-def _check_move(current: Recommendation, to_status: str, expected_status: str) -> None:
+def _conflict(current: Recommendation) -> ApplicationError:
+    return ApplicationError(
+        _(
+            "Someone else changed this recommendation while you were looking at it; it is "
+            "now “%(stored)s”. Nothing of yours was saved: check it and decide again."
+        )
+        % {"stored": _label(current.status)},
+        problems=["conflict"],
+    )
+
+
+def _check_move(
+    current: Recommendation, to_status: str, expected_status: str, expected_version: int | None
+) -> None:
     if to_status not in RecommendationStatus.values:
         raise ApplicationError(
             _("“%(status)s” is not a recommendation status.") % {"status": to_status}
         )
+    if current.status == expected_status and expected_version not in (None, current.version):
+        # Same status, yet changed meanwhile (edited, or moved away and back): still a conflict.
+        raise _conflict(current)
     if current.status != expected_status:
         # The person decided on a status that is no longer there; applying the move anyway
         # would silently overwrite a colleague's change.
@@ -199,7 +222,8 @@ def _check_move(current: Recommendation, to_status: str, expected_status: str) -
                 "This recommendation is now “%(stored)s”, not “%(expected)s”: someone else "
                 "changed it meanwhile. Reload it and decide again."
             )
-            % {"stored": _label(current.status), "expected": _label(expected_status)}
+            % {"stored": _label(current.status), "expected": _label(expected_status)},
+            problems=["conflict"],
         )
     if not can_move(current.status, to_status):
         allowed = ", ".join(_label(s) for s in ALLOWED_MOVES.get(current.status, ())) or "—"
@@ -233,11 +257,15 @@ def recommendation_transition(
     actor: Any,
     at: dt.datetime | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Recommendation:
-    """Move a recommendation to `to_status` if still `expected_status` and the move is allowed."""
+    """Move a recommendation to `to_status` if still `expected_status` and the move is allowed.
+
+    With `expected_version` (what the person's page showed) any change since then is a conflict.
+    """
     # The row lock makes compare-and-move atomic: a concurrent mover waits, then sees our status.
     current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-    _check_move(current, to_status, expected_status)
+    _check_move(current, to_status, expected_status, expected_version)
     at = _when(at)
     _check_time(current, at)
     from_status = current.status
@@ -264,3 +292,67 @@ def recommendation_transition(
         },
     )
     return current
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, Agency):
+        return value.code
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def recommendation_update(
+    *,
+    recommendation: Recommendation,
+    expected_version: int,
+    text_ar: str,
+    text_en: str = "",
+    owner: Agency,
+    due_date: dt.date | None,
+    actor: Any,
+) -> Recommendation:
+    """Change a recommendation's text, owner or due date if nobody changed it since `version`."""
+    current = Recommendation.objects.select_for_update().select_related("owner")
+    current = current.get(pk=recommendation.pk)
+    if current.version != expected_version:
+        raise _conflict(current)
+    text_ar, text_en = text_ar.strip(), text_en.strip()
+    if not text_ar:
+        raise ApplicationError(_("A recommendation needs the decision in Arabic."))
+    wanted = {"text_ar": text_ar, "text_en": text_en, "owner": owner, "due_date": due_date}
+    changes = {
+        field: [_shown(getattr(current, field)), _shown(value)]
+        for field, value in wanted.items()
+        if getattr(current, field) != value
+    }
+    if not changes:
+        return current
+    for field, value in wanted.items():
+        setattr(current, field, value)
+    current.version += 1
+    current.save(update_fields=[*wanted, "version", "updated_at"])
+    RecommendationEdit.objects.create(
+        recommendation=current, at=timezone.now(), actor=_actor_user(actor), changes=changes
+    )
+    audit_record(
+        actor=actor,
+        action="recommendation.update",
+        obj=current,
+        data={"changes": changes, "version": current.version},
+    )
+    return current
+
+
+@transaction.atomic
+def gap_comment_add(*, gap: Gap, text: str, actor: Any) -> GapComment:
+    """Add a remark to a gap's history, with personal data (IDs, phones, e-mails) redacted."""
+    text = redact_pii(text.strip())
+    if not text:
+        raise ApplicationError(_("A comment cannot be empty."))
+    comment = GapComment.objects.create(
+        gap=gap, author=_actor_user(actor), text=text, created_at=timezone.now()
+    )
+    audit_record(actor=actor, action="gap.comment", obj=comment, data={"gap": gap.pk})
+    return comment

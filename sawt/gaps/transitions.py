@@ -1,7 +1,8 @@
-"""The recommendation pipeline as data: which status may follow which."""
+"""The recommendation pipeline as data: which status may follow which, and who may move it."""
 
 from __future__ import annotations
 
+from sawt.accounts.choices import Role
 from sawt.gaps.choices import RecommendationStatus as S
 
 ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
@@ -12,6 +13,27 @@ ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
     S.VERIFIED: (),
     S.REJECTED: (S.PROPOSED,),
 }
+
+
+# The ministry (analysts, administrators) decides, rejects and verifies; the agency that owns a
+# recommendation reports its own progress. permissions.py says whose recommendation it is.
+AGENCY_MOVES: frozenset[tuple[str, str]] = frozenset(
+    {(S.APPROVED, S.IN_PROGRESS), (S.IN_PROGRESS, S.IMPLEMENTED)}
+)
+ROLE_MOVES: dict[str, frozenset[tuple[str, str]] | None] = {
+    Role.ADMINISTRATOR: None,  # None: every move of the pipeline
+    Role.ANALYST: None,
+    Role.AGENCY_MEMBER: AGENCY_MOVES,
+    Role.VIEWER: frozenset(),
+}
+
+
+def role_may_move(role: str | None, current: str, target: str) -> bool:
+    """Whether a person with `role` may make the (allowed) move `current` → `target`."""
+    if role is None or not can_move(current, target):
+        return False
+    moves = ROLE_MOVES.get(role, frozenset())
+    return moves is None or (current, target) in moves
 
 
 def can_move(current: str, target: str) -> bool:

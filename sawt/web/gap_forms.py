@@ -1,0 +1,78 @@
+"""Forms of the gap register pages: they parse input only; the gap services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sawt.catalog.models import Agency, Stage
+from sawt.gaps.choices import RecommendationStatus
+
+# User-written text: the browser picks its direction from the first strong letter.
+AUTO = {"dir": "auto", "rows": 3}
+
+
+class GapFilterForm(forms.Form):
+    """The register's filters, as a GET form; choices come from what the person may see."""
+
+    journey = forms.ChoiceField(label=_("Journey"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    period = forms.ChoiceField(label=_("Period"), required=False)
+
+    def __init__(self, data, *, choices: dict[str, list[tuple[str, str]]]) -> None:
+        super().__init__(data)
+        every = [("", _("all"))]
+        for name, values in choices.items():
+            self.fields[name].choices = every + values
+        self.fields["status"].choices = every + list(RecommendationStatus.choices)
+
+
+class GapForm(forms.Form):
+    """A new gap's feedback and stage; the evidence comes from the page's source parameters."""
+
+    feedback_ar = forms.CharField(
+        label=_("Customer feedback (Arabic)"), widget=forms.Textarea(attrs=AUTO)
+    )
+    feedback_en = forms.CharField(
+        label=_("Customer feedback (English)"), widget=forms.Textarea(attrs=AUTO), required=False
+    )
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
+
+    def __init__(self, *args, journey, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = journey.stages.all()
+
+
+class RecommendationForm(forms.Form):
+    """A recommendation's decision, owner agency and due date (for adding and editing)."""
+
+    text_ar = forms.CharField(label=_("Decision (Arabic)"), widget=forms.Textarea(attrs=AUTO))
+    text_en = forms.CharField(
+        label=_("Decision (English)"), widget=forms.Textarea(attrs=AUTO), required=False
+    )
+    owner = forms.ModelChoiceField(label=_("Owner agency"), queryset=Agency.objects.all())
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RecommendationEditForm(RecommendationForm):
+    """RecommendationForm plus the version the person's page showed, to detect conflicts."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MoveForm(forms.Form):
+    """A status move: the target, and the status and version the person's page showed."""
+
+    to_status = forms.ChoiceField(choices=RecommendationStatus.choices)
+    expected_status = forms.ChoiceField(choices=RecommendationStatus.choices)
+    version = forms.IntegerField(min_value=1)
+
+
+class CommentForm(forms.Form):
+    """A remark on a gap."""
+
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs=AUTO))

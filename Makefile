@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAWT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint format bench bench-reports clean
+.PHONY: install demo serve test test-e2e lint format bench bench-reports clean
 
 install: $(STAMP)
 
@@ -25,6 +25,11 @@ serve: install
 
 test: install
 	$(BIN)/pytest
+
+# Browser tests: the demo served by gunicorn, driven by Debian's Chromium (skipped without it);
+# screenshots land in var/test-artifacts/e2e/.
+test-e2e: install
+	$(BIN)/pytest tests_e2e -m e2e
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,9 +1,31 @@
 from django.urls import path
 
-from sawt.web.views import pages
+from sawt.web.views import gaps, imports, pages
 
 app_name = "web"
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("journeys/<slug:slug>/<str:period>/", pages.journey_summary_page, name="journey"),
+    path("periods/<str:period>/", pages.portfolio_page, name="portfolio"),
+    path("journeys/<slug:slug>/<str:period>/", pages.journey_page, name="journey"),
+    path(
+        "journeys/<slug:slug>/<str:period>/categories/<slug:code>/",
+        pages.category_page,
+        name="category",
+    ),
+    path("imports/", imports.imports_page, name="imports"),
+    path("gaps/", gaps.gap_list_page, name="gaps"),
+    path("gaps/new/", gaps.gap_new, name="gap_new"),
+    path("gaps/<int:pk>/", gaps.gap_detail_page, name="gap"),
+    path("gaps/<int:pk>/recommendations/", gaps.recommendation_add, name="recommendation_add"),
+    path(
+        "gaps/<int:pk>/recommendations/<int:rec>/move/",
+        gaps.recommendation_move,
+        name="recommendation_move",
+    ),
+    path(
+        "gaps/<int:pk>/recommendations/<int:rec>/edit/",
+        gaps.recommendation_edit,
+        name="recommendation_edit",
+    ),
+    path("gaps/<int:pk>/comments/", gaps.comment_add, name="gap_comment"),
 ]

@@ -195,3 +195,30 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return str(self.score) if self.score is not None else self.text[:60]
+
+
+class ScoreCount(models.Model):
+    """How many answers a question has at one score: the sufficient statistic the metrics engine
+    reads. Kept by database triggers on every insert, update and delete of answers (migration
+    0004), so it cannot drift from the answers whatever writes them."""
+
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="score_counts",
+        verbose_name=_("question"),
+        db_index=False,
+    )
+    score = models.SmallIntegerField(_("score"))
+    count = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("score count")
+        verbose_name_plural = _("score counts")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "score"], name="scorecount_unique"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="scorecount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}:{self.score}×{self.count}"

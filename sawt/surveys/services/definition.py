@@ -15,7 +15,7 @@ from sawt.imports.problems import ProblemCollector
 from sawt.imports.results import ImportResult
 from sawt.surveys.importers import Definition, parse_definition
 from sawt.surveys.importers.definition import NamedSpec, QuestionSpec
-from sawt.surveys.models import Question, Survey
+from sawt.surveys.models import Question, ScoreCount, Survey
 
 
 @dataclass
@@ -144,6 +144,8 @@ def _uses(obj: models.Model, skip: dict[type[models.Model], models.Q] | None = N
     found = []
     for relation in obj._meta.related_objects:
         model = relation.related_model
+        if model is ScoreCount:
+            continue  # derived from the answers, which are counted themselves
         queryset = model._default_manager.filter(**{relation.field.name: obj})
         if skip and model in skip:
             queryset = queryset.exclude(skip[model])

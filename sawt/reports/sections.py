@@ -131,6 +131,8 @@ def _voice(
 def _item(item: Item, *, target: float, numbers: Numbers, rtl: bool) -> dict:
     state, state_label = _state(item.meets_target)
     return {
+        "code": item.code,
+        "below_target": item.meets_target is False,
         "text": local(item.text),
         "kind": QuestionKind(item.kind).label if item.kind in QuestionKind.values else item.kind,
         "effort": item.kind == QuestionKind.EFFORT,

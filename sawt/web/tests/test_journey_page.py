@@ -97,3 +97,21 @@ def test_journey_page_query_budget(demo, client, django_assert_max_num_queries):
 
 def test_the_agency_member_sees_its_journey(demo, client):
     assert _login(client, "agency").get(PAGE).status_code == 200
+
+
+def test_an_analyst_can_start_a_gap_from_each_kind_of_evidence(demo, client):
+    html = _login(client, "analyst").get(PAGE).content.decode()
+    new = f"/gaps/new/?journey={CC}&amp;period=2022-06"
+    assert f"{new}&amp;category=qawaem-statements" in html
+    assert f"{new}&amp;item=follow_up_effort" in html  # 3.3, below the 4.0 target
+    assert "&amp;item=inspectors" not in html  # 4.1 meets the target
+    assert f"{new}&amp;note=" in html
+    assert (
+        client.get(f"/gaps/new/?journey={CC}&period=2022-06&category=qawaem-statements").status_code
+        == 200
+    )
+
+
+def test_a_viewer_sees_no_gap_links(demo, client):
+    html = _login(client, "viewer").get(PAGE).content.decode()
+    assert "/gaps/new/" not in html

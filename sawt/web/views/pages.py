@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import can
 from sawt.accounts.scoping import role_of
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
@@ -107,6 +110,7 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
         "j": j,
         "rankings": [
             {
+                "source": "complaints",
                 "title": _("From complaint analysis"),
                 "note": _("Complaints of the period by reason; the share is of all complaints."),
                 "rows": _rankings(
@@ -118,6 +122,7 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
                 ),
             },
             {
+                "source": "survey",
                 "title": _("From the survey's open answers"),
                 "note": _("Open answers by reason; the share is of all open answers."),
                 "rows": _rankings(
@@ -138,6 +143,10 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
         ],
         "statuses": _statuses(report.by_status),
         "low_base": LOW_BASE,
+        # Evidence → gap: the links carry the journey, period and the evidence to link.
+        "new_gap_url": reverse("web:gap_new") + "?" + urlencode({"journey": slug, "period": period})
+        if can(request.user, "gap.create")
+        else None,
     }
     return render(request, "web/journey.html", context)
 

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAWT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo serve test test-e2e lint format bench bench-reports clean
+.PHONY: install demo serve test test-e2e lint format bench bench-reports bench-pages clean
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ bench: install
 # The demo journey's PDF, the 20-journey portfolio PDF and the XLSX export, timed.
 bench-reports: install
 	$(BIN)/python bench/reports.py
+
+# Server time of the journey page and the other pages on PostgreSQL with the 1 M-response
+# bench data (a throwaway database, about 6 min; `--responses 20000 --complaints 4000` is quick).
+bench-pages: install
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

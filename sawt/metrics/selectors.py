@@ -140,7 +140,9 @@ def _category_ranking(categories: list[GapCategory], rows, total: int) -> list[d
     return sorted(ranking, key=lambda r: -r["count"])
 
 
-def _gap_categories(journey: Journey, complaints, text_question_ids: list[int]) -> dict:
+def _gap_categories(
+    journey: Journey, complaints, complaint_total: int, text_question_ids: list[int]
+) -> dict:
     categories = list(journey.gap_categories.all())
     counted = dict(
         count=Count("id"), labelled=Count("id", filter=Q(category_source__in=LABEL_SOURCES))
@@ -149,11 +151,13 @@ def _gap_categories(journey: Journey, complaints, text_question_ids: list[int]) 
         complaints.filter(category__isnull=False).values("category_id").annotate(**counted)
     )
     # Filter on the question ids, not a join: the answer table is the big one, and its
-    # (question, score) index finds one question's answers without touching the others.
-    open_text = Answer.objects.filter(question_id__in=text_question_ids).exclude(text="")
+    # (question, score) index finds one question's answers without touching the others. No
+    # test on the text: an open question has no scale, so its answers cannot carry a score,
+    # and `answer_not_empty` then guarantees a text; the count is read from the index alone.
+    open_text = Answer.objects.filter(question_id__in=text_question_ids)
     answer_rows = open_text.filter(category__isnull=False).values("category_id").annotate(**counted)
     return {
-        "complaints": _category_ranking(categories, complaint_rows, complaints.count()),
+        "complaints": _category_ranking(categories, complaint_rows, complaint_total),
         "survey": _category_ranking(categories, answer_rows, open_text.count()),
     }
 
@@ -188,6 +192,7 @@ def journey_summary(
         journey=journey, received_at__gte=start, received_at__lt=end
     )
     responses = Response.objects.filter(survey=survey).count()
+    complaint_total = complaints.count()
     overall_q = next((q for q in questions if q.kind == QuestionKind.OVERALL), None)
     return {
         "journey": {
@@ -200,14 +205,17 @@ def journey_summary(
             "sent": survey.sample_size,
             "responses": responses,
             "response_rate": stats.response_rate(responses, survey.sample_size),
-            "complaints": complaints.count(),
+            "complaints": complaint_total,
         },
         "overall": _item(overall_q, counts.get(overall_q.id, {}), population)
         if overall_q
         else None,
         "stages": _stages(journey, questions, counts, population),
         "gap_categories": _gap_categories(
-            journey, complaints, [q.id for q in questions if q.kind == QuestionKind.TEXT]
+            journey,
+            complaints,
+            complaint_total,
+            [q.id for q in questions if q.kind == QuestionKind.TEXT],
         ),
         "gaps": _gaps(journey, period),
     }

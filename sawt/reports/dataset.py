@@ -15,7 +15,7 @@ from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.models import Gap
 from sawt.metrics.selectors import journey_summary, period_bounds
-from sawt.reports.quotes import representative
+from sawt.reports.quotes import SAMPLE, representative
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer, Survey
 from sawt.workshops.models import Workshop
@@ -163,7 +163,7 @@ def _complaint_quotes(journey: Journey, period: str, codes: list[str]) -> dict[s
                 journey=journey, received_at__gte=start, received_at__lt=end, category__code=code
             )
             .order_by("received_at", "id")
-            .values_list("text", flat=True)[:200]
+            .values_list("text", flat=True)[: 4 * SAMPLE]
         )
         quotes[code] = representative(list(texts))
     return quotes
@@ -177,7 +177,7 @@ def _answer_quotes(survey: Survey, codes: list[str]) -> dict[str, str | None]:
                 question__survey=survey, question__kind=QuestionKind.TEXT, category__code=code
             )
             .order_by("id")
-            .values_list("text", flat=True)[:200]
+            .values_list("text", flat=True)[: 4 * SAMPLE]
         )
         quotes[code] = representative(list(texts))
     return quotes

@@ -163,7 +163,7 @@ def markdown(run: dict[str, Any]) -> str:
         *_md_table(SUMMARY_HEADER, [r for e in run["engines"] for r in _summary_rows(e)]),
         "",
         *[line for e in run["engines"] for line in _queries(e)],
-        "### Plan of the summary's GROUP BY (after vacuum/analyze)",
+        "### Plan of the summary's slowest query (after vacuum/analyze)",
         "",
         *_plans(run),
         "### Checks",

@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate
 import machine
+import report
 from engines import BENCH, CommandFailed, Engine
 
 FULL = {"responses": 1_000_000, "complaints": 200_000}
@@ -443,17 +444,8 @@ def markdown(run: dict[str, Any]) -> str:
 
 
 def update_doc(path: Path, generated: str) -> None:
-    """Replace the generated Pages figures, or add a Pages section above bench/run.py's part."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{generated}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        path.write_text(head + block + rest.split(END, 1)[1])
-    elif BEFORE in text:
-        head, rest = text.split(BEFORE, 1)
-        path.write_text(f"{head}## Pages\n\n{block}\n\n{BEFORE}{rest}")
-    else:
-        path.write_text(f"{text.rstrip()}\n\n## Pages\n\n{block}\n")
+    """Replace the generated Pages figures, or add a Pages section above `BEFORE`."""
+    report.update_section(path, generated, start=START, end=END, before=BEFORE, title="Pages")
 
 
 def _parser() -> argparse.ArgumentParser:

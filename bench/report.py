@@ -186,3 +186,20 @@ def update_doc(path: Path, generated: str) -> None:
         path.write_text(head + block + rest.split(END, 1)[1])
         return
     path.write_text(f"# Benchmarks\n\nRun with `make bench`.\n\n{block}\n")
+
+
+def update_section(
+    path: Path, generated: str, *, start: str, end: str, before: str, title: str
+) -> None:
+    """Replace one script's generated block (between its `start` and `end` markers), or add it
+    as a new section `title` just above `before`, or at the end of the page."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{start}\n{generated}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        path.write_text(head + block + rest.split(end, 1)[1])
+    elif before in text:
+        head, rest = text.split(before, 1)
+        path.write_text(f"{head}## {title}\n\n{block}\n\n{before}{rest}")
+    else:
+        path.write_text(f"{text.rstrip()}\n\n## {title}\n\n{block}\n")

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate
 import machine
 import portfolio
+import report
 from engines import BENCH, CommandFailed, Engine, sqlite_engine, timed
 
 DEMO = "contractor-classification"
@@ -239,17 +240,8 @@ def markdown(run: dict[str, Any]) -> str:
 
 
 def update_doc(path: Path, generated: str) -> None:
-    """Replace the generated Reports figures, or add them above bench/run.py's part."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{generated}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        path.write_text(head + block + rest.split(END, 1)[1])
-    elif BEFORE in text:
-        head, rest = text.split(BEFORE, 1)
-        path.write_text(f"{head}## Reports\n\n{block}\n\n{BEFORE}{rest}")
-    else:
-        path.write_text(f"{text.rstrip()}\n\n## Reports\n\n{block}\n")
+    """Replace the generated Reports figures, or add a Reports section above `BEFORE`."""
+    report.update_section(path, generated, start=START, end=END, before=BEFORE, title="Reports")
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sawt.gaps.choices import RecommendationStatus
-from sawt.textanalytics.arabic import arabic_digits
+from sawt.reports.numbers import Numbers
 
 
 def _width(text: str) -> int:
@@ -24,13 +24,11 @@ def _pad(text: str, width: int) -> str:
 
 
 class _Fmt:
-    """Number formatting in one place: one decimal for scores, as the report shows them."""
+    """The report's number rules (sawt.reports.numbers), without the invisible isolate and
+    joiner characters it adds for pages: a terminal would count them as columns."""
 
     def __init__(self, digits: str) -> None:
-        self.digits = digits
-
-    def _d(self, text: str) -> str:
-        return arabic_digits(text) if self.digits == "arabic" else text
+        self._d = Numbers(digits).text
 
     def score(self, value: float | None) -> str:
         return "—" if value is None else self._d(f"{value:.1f}")
@@ -39,7 +37,7 @@ class _Fmt:
         return "—" if value is None else self._d(f"{value:,}")
 
     def pct(self, value: float | None) -> str:
-        return "—" if value is None else self._d(f"{value * 100:.1f}") + "%"
+        return "—" if value is None else self._d(f"{value * 100:.1f}%")
 
     def ci(self, ci: list[float] | None) -> str:
         return "—" if not ci else self._d(f"{ci[0]:.2f}–{ci[1]:.2f}")

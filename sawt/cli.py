@@ -10,12 +10,14 @@ import sys
 COMMANDS = {
     "demo": "Load the demo (contractor classification, 2022-06) and serve it",
     "serve": "Serve the web application",
+    "worker": "Run queued background jobs (retraining…); `sawt serve` runs one too",
     "import-survey": "Import or update a journey definition (YAML)",
     "import-responses": "Import survey responses (CSV or XLSX)",
     "import-complaints": "Import complaints (CSV or XLSX)",
     "summary": "Print a journey's measurement for a period (json or table)",
     "report": "Write a journey's report, or a period's portfolio, as PDF or HTML",
     "export": "Export a journey's report for a period as an XLSX workbook",
+    "classifier": "Train, apply or evaluate a reason classifier (train|predict|evaluate|list)",
     "createuser": "Create an account: administrator, analyst, agency_member or viewer",
     "migrate": "Create or upgrade the database",
 }

@@ -22,6 +22,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "survey.responses_import": ANALYSTS,
     "complaint.import": ANALYSTS,
     "category.assign": ANALYSTS,
+    "classifier.train": ANALYSTS,
+    "theme.promote": ANALYSTS,
     "workshop.create": ANALYSTS,
     "workshop.note_add": ANALYSTS,
     "gap.create": ANALYSTS,

@@ -33,6 +33,28 @@ class Complaint(TimeStampedModel):
         _("category set by"), max_length=16, choices=CategorySource.choices, blank=True
     )
     category_confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    # The classifier's best guess, kept whatever its confidence: above the model's threshold it
+    # is also the category (source "model"); below it, the complaint waits in the review queue.
+    prediction = models.ForeignKey(
+        GapCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("predicted category"),
+    )
+    prediction_confidence = models.FloatField(_("prediction confidence"), null=True, blank=True)
+    classifier = models.ForeignKey(
+        "classification.ClassifierModel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("classifier"),
+    )
+    # Near-duplicates (the same complaint sent through several channels) share a group: the id
+    # of the group's earliest complaint. Null until grouped; a complaint alone is its own group.
+    duplicate_group = models.BigIntegerField(_("duplicate group"), null=True, blank=True)
 
     class Meta:
         # Not by journey first: ordering on a foreign key joins the journey table into every
@@ -53,12 +75,29 @@ class Complaint(TimeStampedModel):
                 | Q(category_confidence__gte=0, category_confidence__lte=1),
                 name="complaint_confidence_range",
             ),
+            models.CheckConstraint(
+                condition=Q(prediction_confidence__isnull=True)
+                | Q(prediction_confidence__gte=0, prediction_confidence__lte=1),
+                name="complaint_prediction_confidence_range",
+            ),
         ]
         indexes = [
             # Covers the summary's category counts for a journey and period (no table reads).
             models.Index(
-                fields=["journey", "received_at", "category", "category_source"],
+                fields=[
+                    "journey",
+                    "received_at",
+                    "category",
+                    "category_source",
+                    "duplicate_group",
+                ],
                 name="complaint_journey_period",
+            ),
+            # The review queue: a journey's unsettled predictions, least sure first.
+            models.Index(
+                fields=["journey", "prediction_confidence"],
+                condition=Q(category__isnull=True, prediction__isnull=False),
+                name="complaint_review_queue",
             ),
         ]
 

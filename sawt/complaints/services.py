@@ -75,7 +75,17 @@ def complaints_import(
             actor=actor,
         )
     refresh_statistics([Complaint], result.created + result.updated)
+    if result.created or result.updated:
+        _classify_later(journey, actor)
     return result
+
+
+def _classify_later(journey: Journey, actor: Any) -> None:
+    # New or changed complaints are sorted by the journey's model in the background, so the
+    # review queue and the rankings follow the import without anyone asking.
+    from sawt.classification.services import classify_enqueue
+
+    classify_enqueue(journey=journey, actor=actor)
 
 
 def _stored(journey: Journey) -> dict[str, tuple[int, Stored]]:

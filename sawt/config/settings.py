@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sawt.catalog",
     "sawt.accounts",
     "sawt.surveys",
+    "sawt.classification",
     "sawt.complaints",
     "sawt.workshops",
     "sawt.gaps",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "sawt.web",
     "sawt.demo",
     "sawt.reports",
+    "sawt.jobs",
 ]
 
 MIDDLEWARE = [

@@ -118,7 +118,7 @@ def make_complaints(rng: DemoRandom, spec: dict[str, Any], period: str) -> list[
     rows += [_repeat(rng, spec, row) for row in rng.sample(rows, spec["repeats"])]
     rows.sort(key=lambda row: row.received_at)
     unlabelled = set(rng.sample(range(len(rows)), round(len(rows) * (1 - spec["labelled_share"]))))
-    return [
+    rows = [
         replace(
             row,
             complaint_id=spec["id_format"].format(n=n + 1),
@@ -126,3 +126,32 @@ def make_complaints(rng: DemoRandom, spec: dict[str, Any], period: str) -> list[
         )
         for n, row in enumerate(rows)
     ]
+    return _unsure(rng, spec, rows) if spec.get("unsure") else rows
+
+
+def _unsure(rng: DemoRandom, spec: dict[str, Any], rows: list[ComplaintRow]) -> list[ComplaintRow]:
+    """Among the complaints the source left uncategorised, a few name two problems at once and a
+    few raise one the taxonomy has no category for yet: the review queue's and theme discovery's
+    work. Drawn last, so every other complaint stays as it was."""
+    unsure = spec["unsure"]
+    open_rows = sorted(i for i, row in enumerate(rows) if not row.category)
+    chosen = rng.sample(open_rows, min(len(open_rows), unsure["mixed"] + unsure["uncovered"]))
+    out = list(rows)
+    for k, i in enumerate(sorted(chosen)):
+        row, values = rows[i], _numbers(rng)
+        if k < unsure["mixed"]:
+            other = rng.choice([r for r in spec["weights"] if r != row.reason])
+            core = " ".join(
+                [
+                    rng.choice(spec["phrases"][row.reason]),
+                    rng.choice(unsure["joiners"]),
+                    rng.choice(spec["phrases"][other]),
+                ]
+            )
+            reason = row.reason
+        else:
+            core, reason = rng.choice(unsure["uncovered_phrases"]), ""
+        parts = [rng.choice(spec["openings"]), core, rng.choice(spec["closings"])]
+        text = " ".join(part.format_map(values) for part in parts if part)
+        out[i] = replace(row, text=text, reason=reason)
+    return out

@@ -19,7 +19,10 @@ from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
 from sawt.accounts.services import membership_set, user_create
 from sawt.catalog.choices import CategorySource
+from sawt.catalog.models import Journey
 from sawt.catalog.services import category_assign
+from sawt.classification.models import ClassifierModel
+from sawt.classification.services import journey_retrain
 from sawt.complaints.services import complaints_import
 from sawt.demo.generator import DATA_DIR, Generated, generate, load_yaml
 from sawt.demo.register import register_load
@@ -108,6 +111,13 @@ def _load_journey(generated: Generated, actor: Any, *, register: bool = True) ->
         register_load(survey=survey, spec=spec, actor=actor)
 
 
+def _classify(journey: Journey, actor: Any) -> None:
+    """Train the journey's first model on the imported labels and let it sort the complaints the
+    source system left uncategorised, as the background job would; a second load keeps it."""
+    if not ClassifierModel.objects.filter(journey=journey).exists():
+        journey_retrain(journey=journey, actor=actor)
+
+
 def demo_load(*, actor: Any = None) -> None:
     """Load the demo journeys (or complete a partial load); a second run changes nothing."""
     admin = demo_admin()
@@ -116,4 +126,6 @@ def demo_load(*, actor: Any = None) -> None:
             _load_journey(generate(slug, Path(tmp)), actor or admin)
         for slug, period in DEMO_EARLIER_WAVES:
             _load_journey(generate(slug, Path(tmp), period), actor or admin, register=False)
+    for slug in DEMO_JOURNEYS:
+        _classify(Journey.objects.get(slug=slug), actor or admin)
     demo_accounts(actor=actor or admin)

@@ -48,6 +48,8 @@ class Table:
     header: list[str]
     problems: ProblemCollector
     _source: Iterator[Sequence[Any]] = field(repr=False)
+    # The column names as written (for writing a file back with the user's own header).
+    raw_header: list[str] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
         """(spreadsheet row number, cells aligned with `header`); blank rows are skipped."""
@@ -94,7 +96,8 @@ def open_table(
             raise refuse(_("The first row must hold the column names, but it is empty."), row=1)
         header = [normalise_header(c) for c in first]
         _check_header(header, problems)
-        yield Table(kind=kind, header=header, problems=problems, _source=source)
+        raw = ["" if c is None else str(c) for c in first]
+        yield Table(kind=kind, header=header, problems=problems, _source=source, raw_header=raw)
 
 
 def _check_header(header: list[str], problems: ProblemCollector) -> None:

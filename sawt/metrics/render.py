@@ -137,5 +137,13 @@ def _ranking(ranking: list[dict], lang: str, f: _Fmt) -> list[str]:
         f"  {i}. "
         + _pad(_name(r["name"], lang), width)
         + f"  {f.count(r['count']):>6}  {f.pct(r['share']):>6}"
+        + _groups(r, f)
         for i, r in enumerate(rows, 1)
     ]
+
+
+def _groups(row: dict, f: _Fmt) -> str:
+    # Only where near-duplicates were merged: otherwise the count says it all.
+    if row.get("groups") is None or row["groups"] == row["count"]:
+        return ""
+    return "  " + _("(%(groups)s without repeats)") % {"groups": f.count(row["groups"])}

@@ -122,20 +122,22 @@ def _stages(journey: Journey, questions: list[Question], counts, population) -> 
 
 
 def _category_ranking(categories: list[GapCategory], rows, total: int) -> list[dict]:
-    """Every category of the taxonomy with its count, human-labelled count and share."""
+    """Every category of the taxonomy with its count, human-labelled count and share (and, for
+    complaints, how many distinct near-duplicate groups stand behind the count)."""
     found = {r["category_id"]: r for r in rows}
     ranking = []
     for cat in categories:
-        row = found.get(cat.id, {"count": 0, "labelled": 0})
-        ranking.append(
-            {
-                "code": cat.code,
-                "name": cat.names(),
-                "count": row["count"],
-                "labelled": row["labelled"],
-                "share": row["count"] / total if total else None,
-            }
-        )
+        row = found.get(cat.id, {"count": 0, "labelled": 0, "groups": 0})
+        entry = {
+            "code": cat.code,
+            "name": cat.names(),
+            "count": row["count"],
+            "labelled": row["labelled"],
+            "share": row["count"] / total if total else None,
+        }
+        if "groups" in row:
+            entry["groups"] = row["groups"]
+        ranking.append(entry)
     # Largest first; the taxonomy's own order breaks ties so the ranking is stable.
     return sorted(ranking, key=lambda r: -r["count"])
 
@@ -147,8 +149,14 @@ def _gap_categories(
     counted = dict(
         count=Count("id"), labelled=Count("id", filter=Q(category_source__in=LABEL_SOURCES))
     )
+    # A complaint not yet grouped is a group of its own.
+    groups = Count("duplicate_group", distinct=True) + Count(
+        "id", filter=Q(duplicate_group__isnull=True)
+    )
     complaint_rows = (
-        complaints.filter(category__isnull=False).values("category_id").annotate(**counted)
+        complaints.filter(category__isnull=False)
+        .values("category_id")
+        .annotate(**counted, groups=groups)
     )
     # Filter on the question ids, not a join: the answer table is the big one, and its
     # (question, score) index finds one question's answers without touching the others. No

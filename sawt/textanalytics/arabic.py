@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
+import snowballstemmer
 from phonenumbers import PhoneNumberType
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
@@ -66,10 +68,26 @@ _TOKEN = re.compile(
 )
 
 
+_STEMMER = snowballstemmer.stemmer("arabic")
+
+
 def tokenize(text: str) -> list[str]:
     """Normalised tokens for models and search: Arabic and Latin words and numbers, no
     punctuation (Arabic ، ؛ ؟ included)."""
     return _TOKEN.findall(normalize_arabic(text))
+
+
+@lru_cache(maxsize=100_000)
+def light_stem(token: str) -> str:
+    """The Snowball Arabic stem of a normalised token (بطاقاتكم → بطاق), for search and
+    experiments. Not used by the classifier: its character n-grams already see inside words,
+    and stems helped on one test variety and hurt on the others (docs/benchmarks.md)."""
+    return _STEMMER.stemWord(token)
+
+
+def tokenize_normalized(text: str) -> list[str]:
+    """`tokenize` for text `normalize_arabic` already went through (models normalise once)."""
+    return _TOKEN.findall(text)
 
 
 # --- PII redaction -------------------------------------------------------------------------

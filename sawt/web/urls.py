@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sawt.web.views import gaps, imports, pages
+from sawt.web.views import classification, gaps, imports, pages
 
 app_name = "web"
 urlpatterns = [
@@ -11,6 +11,23 @@ urlpatterns = [
         "journeys/<slug:slug>/<str:period>/categories/<slug:code>/",
         pages.category_page,
         name="category",
+    ),
+    path("journeys/<slug:slug>/<str:period>/review/", classification.review_page, name="review"),
+    path(
+        "journeys/<slug:slug>/<str:period>/review/retrain/",
+        classification.review_retrain,
+        name="review_retrain",
+    ),
+    path(
+        "journeys/<slug:slug>/<str:period>/review/<int:pk>/",
+        classification.review_settle_view,
+        name="review_settle",
+    ),
+    path("journeys/<slug:slug>/<str:period>/themes/", classification.themes_page, name="themes"),
+    path(
+        "journeys/<slug:slug>/<str:period>/themes/promote/",
+        classification.theme_promote_view,
+        name="theme_promote",
     ),
     path("imports/", imports.imports_page, name="imports"),
     path("gaps/", gaps.gap_list_page, name="gaps"),

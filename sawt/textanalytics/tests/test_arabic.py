@@ -6,6 +6,7 @@ import pytest
 
 from sawt.textanalytics.arabic import (
     arabic_digits,
+    light_stem,
     normalize_arabic,
     redact_pii,
     tokenize,
@@ -131,3 +132,9 @@ def test_leaves_near_misses_alone(text):
 def test_text_without_digits_or_at_is_returned_as_is():
     text = "الخدمة ممتازة"
     assert redact_pii(text) is text
+
+
+def test_light_stem_brings_a_words_forms_together():
+    stems = {light_stem(t) for w in ("الحسابات", "حسابي", "للحسابات") for t in tokenize(w)}
+    assert stems == {"حساب"}
+    assert light_stem(tokenize("الطلبات")[0]) == light_stem(tokenize("طلبي")[0])

@@ -1,4 +1,7 @@
-"""`sawt serve [--host H] [--port P]`: gunicorn in production, Django's dev server with DEBUG."""
+"""`sawt serve [--host H] [--port P]`: gunicorn in production, Django's dev server with DEBUG.
+
+Either way a background-job worker runs beside it (SAWT_INLINE_WORKER=0 turns that off; see
+docs/decisions/0004-background-jobs.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from sawt.jobs.inline import inline_worker_start
 
 
 class Command(BaseCommand):
@@ -21,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         bind = f"{opts['host']}:{opts['port']}"
         if settings.DEBUG:
+            inline_worker_start()
             call_command("runserver", bind)
             return
         # Static files are served by WhiteNoise from STATIC_ROOT, so collect them first
@@ -41,5 +47,8 @@ class Command(BaseCommand):
             "120",
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sawt.config.settings")
+        # Started last, just before the exec: gunicorn keeps this pid, which the worker
+        # watches, so the two stop together.
+        inline_worker_start()
         sys.stdout.flush()
         os.execv(sys.executable, argv)

@@ -1,0 +1,157 @@
+"""Reads of reason classification: a journey's models, its review queue, candidate themes.
+
+Every read starts from a queryset of journeys the person may see (accounts.scoping)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import BigIntegerField, Count, F, QuerySet
+from django.db.models.functions import Coalesce
+
+from sawt.catalog.choices import LABEL_SOURCES
+from sawt.catalog.models import GapCategory, Journey
+from sawt.classification.models import ClassifierModel
+from sawt.complaints.models import Complaint
+from sawt.metrics.selectors import period_bounds
+from sawt.surveys.choices import QuestionKind
+from sawt.surveys.models import Answer
+from sawt.textanalytics.themes import Theme, discover_themes
+
+# Themes are looked for among at most this many texts (the least certain first): clustering
+# is for finding what the taxonomy misses, and a few thousand texts show it.
+THEME_SAMPLE = 5_000
+
+
+def classifier_latest(*, journey: Journey) -> ClassifierModel | None:
+    """The journey's newest model (without its artefact, which pages never need)."""
+    return (
+        ClassifierModel.objects.filter(journey=journey)
+        .defer("artefact")
+        .order_by("-version")
+        .first()
+    )
+
+
+def classifier_versions(*, name: str) -> QuerySet[ClassifierModel]:
+    return ClassifierModel.objects.filter(name=name).defer("artefact").order_by("-version")
+
+
+def _period_complaints(journey: Journey, period: str | None) -> QuerySet[Complaint]:
+    complaints = Complaint.objects.filter(journey=journey)
+    if period:
+        start, end = period_bounds(period)
+        complaints = complaints.filter(received_at__gte=start, received_at__lt=end)
+    return complaints
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    complaint: Complaint
+    group_size: int  # complaints settled at once (near-duplicates not yet labelled)
+
+
+def review_queue(*, journey: Journey, period: str | None = None, limit: int = 50):
+    """Complaints whose prediction fell below the threshold, least sure first; one item per
+    near-duplicate group. Returns (items, how many groups wait in all)."""
+    waiting = _period_complaints(journey, period).filter(
+        category__isnull=True, prediction__isnull=False
+    )
+    groups = (
+        waiting.annotate(
+            group=Coalesce(F("duplicate_group"), F("id"), output_field=BigIntegerField())
+        )
+        .values("group")
+        .annotate(size=Count("id"))
+    )
+    waiting_groups = {row["group"] for row in groups}
+    seen: set[int] = set()
+    items: list[ReviewItem] = []
+    ordered = waiting.select_related("prediction").order_by("prediction_confidence", "id")
+    for complaint in ordered.iterator(500):
+        group = complaint.duplicate_group or complaint.pk
+        if group in seen:
+            continue
+        seen.add(group)
+        items.append(complaint)
+        if len(items) >= limit:
+            break
+    return _with_group_sizes(journey, items), len(waiting_groups)
+
+
+def _with_group_sizes(journey: Journey, complaints: list[Complaint]) -> list[ReviewItem]:
+    """How many complaints a settle would label: every member of the group no one labelled,
+    the ones the model already filed included (as `review_settle` does)."""
+    groups = {c.duplicate_group for c in complaints if c.duplicate_group is not None}
+    sizes = dict(
+        Complaint.objects.filter(journey=journey, duplicate_group__in=groups)
+        .exclude(category_source__in=LABEL_SOURCES)
+        .values_list("duplicate_group")
+        .annotate(n=Count("id"))
+    )
+    return [ReviewItem(c, sizes.get(c.duplicate_group, 1)) for c in complaints]
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    theme: Theme
+    complaint_ids: tuple[int, ...]
+    answer_ids: tuple[int, ...]
+    examples: tuple[str, ...]
+
+
+def _theme_candidates(journey: Journey, period: str | None, source: str) -> list[tuple]:
+    """(kind, id, text) of feedback no category covers: uncategorised, or only a model's guess
+    below its threshold."""
+    if source == "survey":
+        answers = Answer.objects.filter(
+            question__survey__journey=journey, question__kind=QuestionKind.TEXT, category=None
+        ).exclude(text="")
+        if period:
+            answers = answers.filter(question__survey__period=period)
+        return [
+            ("answer", pk, text) for pk, text in answers.values_list("id", "text")[:THEME_SAMPLE]
+        ]
+    complaints = (
+        _period_complaints(journey, period)
+        .filter(category__isnull=True)
+        .order_by(F("prediction_confidence").asc(nulls_first=True), "id")
+    )
+    return [
+        ("complaint", pk, text) for pk, text in complaints.values_list("id", "text")[:THEME_SAMPLE]
+    ]
+
+
+def themes_for(
+    *, journey: Journey, period: str | None = None, source: str = "complaints"
+) -> list[ThemeView]:
+    """Candidate themes among the feedback the taxonomy does not cover, largest first."""
+    rows = _theme_candidates(journey, period, source)
+    themes = discover_themes([text for _kind, _pk, text in rows])
+    views = []
+    for theme in themes:
+        members = [rows[i] for i in theme.members]
+        views.append(
+            ThemeView(
+                theme=theme,
+                complaint_ids=tuple(pk for kind, pk, _t in members if kind == "complaint"),
+                answer_ids=tuple(pk for kind, pk, _t in members if kind == "answer"),
+                examples=tuple(rows[i][2] for i in theme.examples),
+            )
+        )
+    return views
+
+
+def categories_for_review(journey: Journey) -> list[GapCategory]:
+    return list(journey.gap_categories.all())
+
+
+def label_counts(journey: Journey) -> dict[str, int]:
+    """How the journey's complaints were categorised: by an import, an analyst, the model, or
+    not yet."""
+    rows = (
+        Complaint.objects.filter(journey=journey).values("category_source").annotate(n=Count("id"))
+    )
+    counts = {row["category_source"] or "none": row["n"] for row in rows}
+    counts["labelled"] = sum(counts.get(s, 0) for s in LABEL_SOURCES)
+    return counts

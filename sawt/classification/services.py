@@ -1,0 +1,388 @@
+"""Writes of reason classification: train a journey's model, classify its complaints and
+open-text answers, group near-duplicates, settle the review queue, promote a theme.
+
+Who sets a category is kept apart: an import or an analyst gives a label (`labelled` in the
+summary); the model's guess counts only at or above its threshold and never overwrites a label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from sawt.catalog.choices import LABEL_SOURCES, CategorySource
+from sawt.catalog.models import GapCategory, Journey
+from sawt.catalog.services import category_assign
+from sawt.classification.models import ClassifierModel
+from sawt.complaints.models import Complaint
+from sawt.core.audit import audit_record
+from sawt.core.exceptions import ApplicationError
+from sawt.surveys.choices import QuestionKind
+from sawt.surveys.models import Answer
+from sawt.textanalytics import classifier as ml
+from sawt.textanalytics.duplicates import near_duplicate_groups
+
+BATCH = 5_000
+# Near-duplicates: this close in wording (cosine of character n-grams, see
+# textanalytics.duplicates) and each within this time of the previous copy.
+NEAR_DUPLICATE = 0.9
+RESEND_WINDOW = dt.timedelta(hours=72)
+# A journey's model is retrained in the background once analysts have given this many new
+# labels since it was trained (the button on the review page does it at any time).
+RETRAIN_AFTER_LABELS = 20
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) is not None else None
+
+
+def classifier_save(
+    *,
+    name: str,
+    trained: ml.TrainedModel,
+    journey: Journey | None = None,
+    source: str = "",
+    actor: Any = None,
+) -> ClassifierModel:
+    """Store a trained model as the next version of `name`."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("A classifier needs a name."))
+    with transaction.atomic():
+        # Lock the name's versions so two trainings at once cannot both take version N+1.
+        latest = (
+            ClassifierModel.objects.select_for_update()
+            .filter(name=name)
+            .aggregate(v=Max("version"))["v"]
+        )
+        model = ClassifierModel.objects.create(
+            name=name,
+            version=(latest or 0) + 1,
+            journey=journey,
+            labels=trained.labels,
+            training_size=trained.training_size,
+            train_seconds=trained.train_seconds,
+            scores=trained.report,
+            threshold=trained.threshold,
+            source=source[:255],
+            created_by=_actor_user(actor),
+            artefact=trained.dumps(),
+        )
+        audit_record(
+            actor=actor,
+            action="classifier.train",
+            obj=model,
+            data={
+                "name": name,
+                "version": model.version,
+                "examples": model.training_size,
+                "macro_f1": trained.report.get("macro_f1"),
+            },
+        )
+    return model
+
+
+def _labelled_examples(journey: Journey) -> tuple[list[str], list[str]]:
+    """Texts and category codes of a journey's human- and import-labelled feedback."""
+    codes = dict(journey.gap_categories.values_list("id", "code"))
+    texts, labels = [], []
+    complaints = Complaint.objects.filter(journey=journey, category_source__in=LABEL_SOURCES)
+    for text, category_id in complaints.values_list("text", "category_id").iterator(BATCH):
+        texts.append(text)
+        labels.append(codes[category_id])
+    answers = _open_answers(journey).filter(category_source__in=LABEL_SOURCES)
+    for text, category_id in answers.values_list("text", "category_id").iterator(BATCH):
+        texts.append(text)
+        labels.append(codes[category_id])
+    return texts, labels
+
+
+def _open_answers(journey: Journey) -> QuerySet[Answer]:
+    return Answer.objects.filter(
+        question__survey__journey=journey, question__kind=QuestionKind.TEXT
+    ).exclude(text="")
+
+
+def journey_classifier_train(*, journey: Journey, actor: Any = None) -> ClassifierModel:
+    """Train the next version of a journey's model from every label its feedback carries."""
+    texts, labels = _labelled_examples(journey)
+    distinct = len(set(labels))
+    if distinct < 2:
+        raise ApplicationError(
+            _(
+                "The journey “%(journey)s” has %(count)d labelled example(s) in %(labels)d "
+                "categor(ies); a model needs labelled examples of at least two categories."
+            )
+            % {"journey": journey.slug, "count": len(texts), "labels": distinct}
+        )
+    trained = ml.train(texts, labels)
+    return classifier_save(
+        name=journey.slug,
+        trained=trained,
+        journey=journey,
+        source=_("labelled complaints and open-text answers"),
+        actor=actor,
+    )
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def journey_classify(*, journey: Journey, model: ClassifierModel) -> dict[str, int]:
+    """Predict a category for every complaint and open-text answer of the journey that no
+    import or analyst labelled. Returns how many were accepted and how many wait for review."""
+    if model.journey_id != journey.pk:
+        raise ApplicationError(
+            _("The classifier “%(name)s” was not trained for this journey.") % {"name": model}
+        )
+    trained = ml.TrainedModel.loads(model.artefact)
+    by_code = {c.code: c for c in journey.gap_categories.all()}
+    counts = {"accepted": 0, "review": 0, "answers_accepted": 0}
+    unlabelled = Complaint.objects.filter(journey=journey).exclude(
+        category_source__in=LABEL_SOURCES
+    )
+    rows = list(unlabelled.values_list("id", "text"))
+    for chunk in _chunks(rows):
+        result = trained.predict([text for _id, text in chunk])
+        updates = []
+        for (pk, _text), code, conf in zip(chunk, result.labels, result.confidences, strict=True):
+            category = by_code.get(code)  # None if the category was deleted since training
+            accepted = category is not None and conf >= model.threshold
+            updates.append(
+                Complaint(
+                    pk=pk,
+                    prediction=category,
+                    prediction_confidence=conf,
+                    classifier=model,
+                    category=category if accepted else None,
+                    category_source=CategorySource.MODEL if accepted else "",
+                    category_confidence=conf if accepted else None,
+                )
+            )
+            counts["accepted" if accepted else "review"] += 1
+        with transaction.atomic():
+            Complaint.objects.bulk_update(
+                updates,
+                [
+                    "prediction",
+                    "prediction_confidence",
+                    "classifier",
+                    "category",
+                    "category_source",
+                    "category_confidence",
+                ],
+                batch_size=1_000,
+            )
+    counts["answers_accepted"] = _classify_answers(journey, model, trained, by_code)
+    return counts
+
+
+def _classify_answers(journey, model, trained, by_code) -> int:
+    """Open-text answers take the model's category only above the threshold; below it they
+    stay uncategorised (they are reviewed through themes, not one by one)."""
+    answers = _open_answers(journey).exclude(category_source__in=LABEL_SOURCES)
+    rows = list(answers.values_list("id", "text"))
+    accepted = 0
+    for chunk in _chunks(rows):
+        result = trained.predict([text for _id, text in chunk])
+        updates = []
+        for (pk, _text), code, conf in zip(chunk, result.labels, result.confidences, strict=True):
+            category = by_code.get(code) if conf >= model.threshold else None
+            accepted += category is not None
+            updates.append(
+                Answer(
+                    pk=pk,
+                    category=category,
+                    category_source=CategorySource.MODEL if category else "",
+                )
+            )
+        with transaction.atomic():
+            Answer.objects.bulk_update(updates, ["category", "category_source"], batch_size=1_000)
+    return accepted
+
+
+def complaints_group(*, journey: Journey) -> int:
+    """Group a journey's near-duplicate complaints: nearly the same words, and each received
+    within RESEND_WINDOW of the one before it (a complaint sent again, or through a second
+    channel). Two people who happen to write alike weeks apart are two complaints. Done month by
+    month, as periods are, so the work per call stays bounded. Returns how many complaints
+    share a group with another."""
+    by_month: dict[tuple[int, int], list[tuple[int, str, dt.datetime]]] = defaultdict(list)
+    rows = Complaint.objects.filter(journey=journey).order_by("received_at", "id")
+    for pk, text, received in rows.values_list("id", "text", "received_at").iterator(BATCH):
+        local = timezone.localtime(received)  # the ministry's months, as periods are
+        by_month[(local.year, local.month)].append((pk, text, received))
+    updates, shared = [], 0
+    for members in by_month.values():
+        similar = near_duplicate_groups(
+            [text for _pk, text, _at in members], threshold=NEAR_DUPLICATE
+        )
+        leaders = _within_window(members, similar)
+        sizes: dict[int, int] = defaultdict(int)
+        for leader in leaders:
+            sizes[leader] += 1
+        for (pk, _text, _at), leader in zip(members, leaders, strict=True):
+            updates.append(Complaint(pk=pk, duplicate_group=leader))
+            shared += sizes[leader] > 1
+    with transaction.atomic():
+        Complaint.objects.bulk_update(updates, ["duplicate_group"], batch_size=1_000)
+    return shared
+
+
+def _within_window(members: list[tuple[int, str, dt.datetime]], similar: list[int]) -> list[int]:
+    """Split each group of similar texts (members in time order) where RESEND_WINDOW passes
+    with no new member; each part is led by the id of its first complaint."""
+    leaders: list[int] = [0] * len(members)
+    last: dict[int, tuple[int, dt.datetime]] = {}  # similar-group → (leader id, last arrival)
+    for index, ((pk, _text, received), group) in enumerate(zip(members, similar, strict=True)):
+        leader, previous = last.get(group, (pk, received))
+        if received - previous > RESEND_WINDOW:
+            leader = pk
+        last[group] = (leader, received)
+        leaders[index] = leader
+    return leaders
+
+
+def journey_retrain(*, journey: Journey, actor: Any = None) -> dict[str, Any]:
+    """Train, classify and group: what the background job and the demo do."""
+    model = journey_classifier_train(journey=journey, actor=actor)
+    counts = journey_classify(journey=journey, model=model)
+    counts["grouped"] = complaints_group(journey=journey)
+    return {"classifier": str(model), "version": model.version, **counts}
+
+
+def _group_members(complaint: Complaint) -> QuerySet[Complaint]:
+    if complaint.duplicate_group is None:
+        return Complaint.objects.filter(pk=complaint.pk)
+    return Complaint.objects.filter(
+        journey_id=complaint.journey_id, duplicate_group=complaint.duplicate_group
+    )
+
+
+@transaction.atomic
+def review_settle(*, complaint: Complaint, category: GapCategory, actor: Any) -> list[Complaint]:
+    """An analyst confirms or corrects a complaint's category; its near-duplicates that no one
+    labelled yet take the same label. Returns the complaints labelled."""
+    members = _group_members(complaint).exclude(
+        Q(category_source__in=LABEL_SOURCES) & ~Q(pk=complaint.pk)
+    )
+    settled = [
+        category_assign(obj=member, category=category, source=CategorySource.ANALYST, actor=actor)
+        for member in members.select_related("journey")
+    ]
+    _maybe_retrain(complaint.journey, actor)
+    return settled
+
+
+def labels_since(journey: Journey, since: dt.datetime | None) -> int:
+    """Analyst labels given since a moment (the last training), complaints only."""
+    labelled = Complaint.objects.filter(journey=journey, category_source=CategorySource.ANALYST)
+    if since is not None:
+        labelled = labelled.filter(updated_at__gt=since)
+    return labelled.count()
+
+
+def _maybe_retrain(journey: Journey, actor: Any) -> None:
+    latest = ClassifierModel.objects.filter(journey=journey).order_by("-version").first()
+    if labels_since(journey, latest.created_at if latest else None) >= RETRAIN_AFTER_LABELS:
+        retrain_enqueue(journey=journey, actor=actor)
+
+
+def retrain_enqueue(*, journey: Journey, actor: Any = None):
+    """Queue a background retraining of the journey's model (one queued at a time)."""
+    from sawt.jobs.services import job_enqueue
+
+    return job_enqueue(
+        kind=RETRAIN_JOB,
+        payload={"journey": journey.slug},
+        actor=actor,
+        dedupe_key=journey.slug,
+    )
+
+
+RETRAIN_JOB = "classifier.retrain"
+CLASSIFY_JOB = "classifier.classify"
+
+
+def classify_enqueue(*, journey: Journey, actor: Any = None):
+    """Queue classifying the journey's unlabelled feedback with its newest model (after an
+    import). Nothing to do, and None, while the journey has no model."""
+    if not ClassifierModel.objects.filter(journey=journey).exists():
+        return None
+    from sawt.jobs.services import job_enqueue
+
+    return job_enqueue(
+        kind=CLASSIFY_JOB, payload={"journey": journey.slug}, actor=actor, dedupe_key=journey.slug
+    )
+
+
+def journey_reclassify(*, journey: Journey) -> dict[str, Any]:
+    """Classify and group with the journey's newest model, without training."""
+    model = ClassifierModel.objects.filter(journey=journey).order_by("-version").first()
+    if model is None:
+        raise ApplicationError(
+            _("The journey “%(journey)s” has no classifier yet.") % {"journey": journey.slug}
+        )
+    counts = journey_classify(journey=journey, model=model)
+    counts["grouped"] = complaints_group(journey=journey)
+    return {"classifier": str(model), "version": model.version, **counts}
+
+
+@transaction.atomic
+def theme_promote(
+    *,
+    journey: Journey,
+    name_ar: str,
+    name_en: str = "",
+    code: str = "",
+    complaint_ids: Iterable[int] = (),
+    answer_ids: Iterable[int] = (),
+    actor: Any,
+) -> GapCategory:
+    """Make a discovered theme a gap category of the journey; its members become labelled
+    examples of it (source analyst), so the next model learns it."""
+    name_ar, name_en = name_ar.strip(), name_en.strip()
+    if not name_ar:
+        raise ApplicationError(_("A new category needs an Arabic name."))
+    code = slugify(code or name_en, allow_unicode=False)[:64]
+    if not code:
+        raise ApplicationError(
+            _("A new category needs a code (Latin letters, digits and hyphens) or an English name.")
+        )
+    if journey.gap_categories.filter(code=code).exists():
+        raise ApplicationError(
+            _("The journey already has a category with the code “%(code)s”.") % {"code": code}
+        )
+    position = (journey.gap_categories.aggregate(p=Max("position"))["p"] or 0) + 1
+    category = GapCategory.objects.create(
+        journey=journey, code=code, name_ar=name_ar, name_en=name_en, position=position
+    )
+    complaints = Complaint.objects.filter(journey=journey, pk__in=list(complaint_ids)).exclude(
+        category_source__in=LABEL_SOURCES
+    )
+    answers = (
+        _open_answers(journey)
+        .filter(pk__in=list(answer_ids))
+        .exclude(category_source__in=LABEL_SOURCES)
+        .select_related("question__survey__journey")
+    )
+    members = [*complaints.select_related("journey"), *answers]
+    for member in members:
+        category_assign(obj=member, category=category, source=CategorySource.ANALYST, actor=actor)
+    audit_record(
+        actor=actor,
+        action="theme.promote",
+        obj=category,
+        data={"journey": journey.slug, "code": code, "members": len(members)},
+    )
+    return category

@@ -1,0 +1,137 @@
+"""`sawt worker`: runs what is queued, says how much, and stops when told or orphaned."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from sawt.jobs.choices import JobStatus
+from sawt.jobs.inline import inline_worker_start, inline_worker_wanted
+from sawt.jobs.models import Job
+from sawt.jobs.services import job_enqueue
+from sawt.jobs.tests.handlers import BOOM, ECHO
+
+
+def _worker(*args: str) -> str:
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("worker", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_worker_once_runs_every_queued_job_and_says_how_many():
+    for n in range(2):
+        job_enqueue(kind=ECHO, payload={"n": n})
+    job_enqueue(kind=BOOM, payload={})
+
+    out = _worker("--once")
+
+    assert out.strip().endswith("Ran 3 jobs.")
+    assert "failed after" in out and "ValueError: cannot retrain on 0 labels" in out
+    statuses = sorted(Job.objects.values_list("status", flat=True))
+    assert statuses == [JobStatus.FAILED, JobStatus.SUCCEEDED, JobStatus.SUCCEEDED]
+
+
+@pytest.mark.django_db
+def test_worker_once_with_nothing_queued():
+    assert _worker("--once").strip() == "Ran 0 jobs."
+
+
+@pytest.mark.django_db
+def test_worker_once_speaks_arabic_by_default():
+    job_enqueue(kind=ECHO, payload={})
+    out = io.StringIO()
+    with translation.override("ar"):
+        call_command("worker", "--once", "--verbosity", "0", stdout=out)
+    assert out.getvalue().strip() == "نُفِّذت مهمة واحدة."
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    # A throwaway SQLite home: a worker started here must never touch a real queue.
+    env = {**os.environ, "SAWT_HOME": str(tmp_path), **extra}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # exited, waiting for whoever adopted it to reap it
+
+
+def _wait_gone(pid: int, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_worker_stops_cleanly_on_sigterm(tmp_path):
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "sawt.cli", "worker", "--sleep", "0.2"],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None
+        first = worker.stdout.readline()
+        assert first.strip(), "the worker said nothing on start"
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    rest = worker.stdout.read()
+    assert "Traceback" not in first + rest
+
+
+def test_the_inline_worker_exits_with_the_server(tmp_path):
+    # Stands in for `sawt serve`: start the inline worker, report its pid, exit.
+    server = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from sawt.jobs.inline import inline_worker_start; print(inline_worker_start().pid)",
+        ],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    # The worker shares the server's stdout: its own lines follow the pid.
+    pid = int(server.stdout.splitlines()[0])
+    if not _wait_gone(pid):
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the worker outlived the process that started it")
+
+
+def test_the_inline_worker_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("SAWT_INLINE_WORKER", "0")
+    assert not inline_worker_wanted()
+    assert inline_worker_start() is None
+    monkeypatch.setenv("SAWT_INLINE_WORKER", "1")
+    assert inline_worker_wanted()
+    monkeypatch.delenv("SAWT_INLINE_WORKER")
+    assert inline_worker_wanted()
+
+
+def test_the_dev_servers_reloaded_child_starts_no_second_worker(monkeypatch):
+    monkeypatch.setenv("RUN_MAIN", "true")
+    assert inline_worker_start() is None

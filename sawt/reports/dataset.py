@@ -65,6 +65,8 @@ class Category:
     labelled: int
     share: float | None
     quote: str | None
+    # Distinct near-duplicate groups behind `count` (complaints only; None for answers).
+    groups: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,15 @@ def _categories(ranking: list[dict], quotes_for) -> tuple[Category, ...]:
     top = [c for c in ranking if c["count"]][:TOP_CATEGORIES]
     quotes = quotes_for([c["code"] for c in top])
     return tuple(
-        Category(c["code"], c["name"], c["count"], c["labelled"], c["share"], quotes[c["code"]])
+        Category(
+            c["code"],
+            c["name"],
+            c["count"],
+            c["labelled"],
+            c["share"],
+            quotes[c["code"]],
+            c.get("groups"),
+        )
         for c in top
     )
 

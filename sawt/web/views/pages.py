@@ -82,6 +82,8 @@ def _rankings(
             "code": c.code,
             "name": local(c.name),
             "count": c.count,
+            # Shown only where repeats were merged: otherwise the count says it all.
+            "groups": c.groups if c.groups is not None and c.groups != c.count else None,
             "share": c.share,
             "bar": bar_svg(c.count / top, rtl=rtl),
             "url": url.replace("CODE", c.code) + f"?source={source}",

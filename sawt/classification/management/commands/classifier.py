@@ -272,14 +272,29 @@ class Command(BaseCommand):
 
     def _write_scores(self, report: dict[str, Any]) -> None:
         w = self.stdout.write
-        w(
-            _("Macro-F1 %(f1).3f · accuracy %(acc).3f · %(examples)d examples")
-            % {"f1": report["macro_f1"], "acc": report["accuracy"], "examples": report["examples"]}
-        )
+        figures = {"f1": report["macro_f1"], "acc": report["accuracy"]}
+        if "test_examples" in report:
+            w(
+                _(
+                    "Macro-F1 %(f1).3f · accuracy %(acc).3f · trained on %(examples)d texts, "
+                    "tested on %(tested)d others"
+                )
+                % {**figures, "examples": report["examples"], "tested": report["test_examples"]}
+            )
+        else:
+            w(
+                _("Macro-F1 %(f1).3f · accuracy %(acc).3f · %(examples)d examples")
+                % {**figures, "examples": report["examples"]}
+            )
+        names = {"majority": _("most frequent label"), "keyword": _("keyword lists")}
         for name, scores in report.get("baselines", {}).items():
             w(
                 _("  baseline %(name)s: macro-F1 %(f1).3f · accuracy %(acc).3f")
-                % {"name": name, "f1": scores["macro_f1"], "acc": scores["accuracy"]}
+                % {
+                    "name": names.get(name, name),
+                    "f1": scores["macro_f1"],
+                    "acc": scores["accuracy"],
+                }
             )
         threshold = report["threshold"]
         w(

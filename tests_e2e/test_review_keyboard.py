@@ -14,32 +14,22 @@ pytestmark = pytest.mark.e2e
 QUEUE = "/journeys/contractor-classification/2022-06/review/"
 
 
-# The demo's model is sure of every complaint it files (its texts are easy to tell apart), so
-# the queue of 2022-06 can be empty; a few of the model's filings are then sent back for review,
-# least sure first, the first two as near-duplicates of each other, as a real queue would hold.
-ARRANGE = """
+# The demo leaves complaints for a person: some name two problems at once, some one the
+# taxonomy lacks (sawt/demo/data/contractor-classification.generate.yaml, `unsure`).
+WAITING = """
 import json
 from sawt.complaints.models import Complaint
 from sawt.metrics.selectors import period_bounds
 start, end = period_bounds("2022-06")
 june = Complaint.objects.filter(journey__slug="contractor-classification",
                                 received_at__gte=start, received_at__lt=end)
-waiting = june.filter(category__isnull=True, prediction__isnull=False).count()
-if waiting < 3:
-    picked = list(june.filter(category_source="model").order_by("id")[:12])
-    for i, c in enumerate(picked):
-        Complaint.objects.filter(pk=c.pk).update(
-            category=None, category_source="", category_confidence=None,
-            prediction_confidence=0.3 + 0.02 * i,
-            duplicate_group=picked[0].pk if i < 2 else c.pk,
-        )
 print(json.dumps(june.filter(category__isnull=True, prediction__isnull=False).count()))
 """
 
 
 @pytest.fixture(scope="module", autouse=True)
 def queue(server: str, sawt_env: dict[str, str]) -> int:
-    return orm(sawt_env, ARRANGE)
+    return orm(sawt_env, WAITING)
 
 
 def _waiting(page) -> int:

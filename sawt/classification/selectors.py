@@ -1,6 +1,8 @@
 """Reads of reason classification: a journey's models, its review queue, candidate themes.
 
-Every read starts from a queryset of journeys the person may see (accounts.scoping)."""
+Each takes a journey the caller already fetched through the person's scope (accounts.scoping):
+the web views look it up with `journeys_for(user)` first, so another agency's journey is a 404
+before anything here runs."""
 
 from __future__ import annotations
 
@@ -31,10 +33,6 @@ def classifier_latest(*, journey: Journey) -> ClassifierModel | None:
         .order_by("-version")
         .first()
     )
-
-
-def classifier_versions(*, name: str) -> QuerySet[ClassifierModel]:
-    return ClassifierModel.objects.filter(name=name).defer("artefact").order_by("-version")
 
 
 def _period_complaints(journey: Journey, period: str | None) -> QuerySet[Complaint]:
@@ -144,14 +142,3 @@ def themes_for(
 
 def categories_for_review(journey: Journey) -> list[GapCategory]:
     return list(journey.gap_categories.all())
-
-
-def label_counts(journey: Journey) -> dict[str, int]:
-    """How the journey's complaints were categorised: by an import, an analyst, the model, or
-    not yet."""
-    rows = (
-        Complaint.objects.filter(journey=journey).values("category_source").annotate(n=Count("id"))
-    )
-    counts = {row["category_source"] or "none": row["n"] for row in rows}
-    counts["labelled"] = sum(counts.get(s, 0) for s in LABEL_SOURCES)
-    return counts

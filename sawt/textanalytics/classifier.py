@@ -200,7 +200,7 @@ class TrainedModel:
     labels: list[str]
     training_size: int
     train_seconds: float
-    threshold: float = TARGET_PRECISION
+    threshold: float = 1.0  # until cross-validation sets it, a person reviews everything
     report: dict = field(default_factory=dict)
 
     def predict(self, texts: Sequence[str]) -> Prediction:
@@ -571,8 +571,3 @@ def train(
         threshold=report["threshold"]["value"],
         report=report,
     )
-
-
-def uncertainty(confidence: float) -> float:
-    """Review order: least sure first (kept as a function so the queue and tests agree)."""
-    return 1.0 - confidence if not math.isnan(confidence) else 1.0

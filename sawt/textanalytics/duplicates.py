@@ -25,8 +25,12 @@ _LEAD_LABELS = re.compile(r"^\s*(?:(?:[^\s:.،؛!?؟]+\s+){0,5}[^\s:.،؛!?؟]+\
 # Hashed features keep memory proportional to the texts (no vocabulary of every n-gram seen);
 # at 2**20 columns two n-grams of one pair of texts rarely share a column.
 _FEATURES = 2**20
-_ROWS_PER_CHUNK = 2000
-_BUDGET = 0.95
+# Rows whose candidates are sought at once: memory is bounded by this many rows' products.
+_ROWS_PER_CHUNK = 1000
+# Prefixes stop where the rest of a row has norm <= this share of the threshold. Nearer 1,
+# prefixes are shorter and their product cheaper but the bounds looser; 0.97 was fastest on
+# bench/textanalytics_groups.py (0.9 and 0.95 within 20 %).
+_BUDGET = 0.97
 _PAIRS_PER_CHECK = 50_000
 
 
@@ -61,6 +65,7 @@ def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.8) -> li
             first_index[row] = i
     content = [" ".join(w for w in key.split() if not is_stopword(w)) for key in rows]
     i, j = similar_pairs(content, threshold)
+    # Groups are the connected components of the pairs (what union-find would give).
     graph = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(len(rows),) * 2)
     _, component = connected_components(graph, directed=False)
     group_first = np.full(component.max(initial=-1) + 1, len(texts), dtype=np.int64)
@@ -74,7 +79,8 @@ def group_sizes(groups: list[int]) -> dict[int, int]:
 
 
 def similar_pairs(texts: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs i < j of texts whose TF-IDF character n-gram cosine is >= threshold."""
+    """Index pairs i < j of (normalised) texts whose TF-IDF char_wb 3–5-gram cosine is >=
+    threshold: exactly those a comparison of every pair would find, found without one."""
     none = np.zeros(0, dtype=np.int64)
     if len(texts) < 2:
         return none, none
@@ -100,12 +106,13 @@ def _tfidf(texts: list[str]) -> sparse.csr_matrix:
     # each distinct word is cut into n-grams once, however many texts use it.
     words: dict[str, int] = {}
     word_ids = [[words.setdefault(w, len(words)) for w in text.split()] for text in texts]
-    lengths = np.fromiter(map(len, word_ids), dtype=np.int64, count=len(texts))
-    columns = np.fromiter((w for ids in word_ids for w in ids), dtype=np.int64, count=lengths.sum())
-    rows = np.repeat(np.arange(len(texts)), lengths)
-    usage = sparse.csr_matrix(
-        (np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(texts), len(words))
-    )
+    indptr = np.concatenate(([0], np.cumsum([len(ids) for ids in word_ids])))
+    columns = np.fromiter((w for ids in word_ids for w in ids), dtype=np.int32, count=indptr[-1])
+    ones = np.ones(len(columns), dtype=np.float32)
+    usage = sparse.csr_matrix((ones, columns, indptr), shape=(len(texts), len(words)))
+    usage.sum_duplicates()
+    if not words:  # only stopwords: nothing to compare but the texts themselves
+        return sparse.csr_matrix((len(texts), _FEATURES), dtype=np.float32)
     ngrams = HashingVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 5),
@@ -114,29 +121,32 @@ def _tfidf(texts: list[str]) -> sparse.csr_matrix:
         norm=None,
         dtype=np.float32,
     ).transform(list(words))
-    counts = (usage @ ngrams).tocsr()
-    return _weigh(counts)
+    return _weigh((usage @ ngrams).tocsr())
 
 
 def _weigh(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Unit rows of (1 + log tf) × sqrt(idf).
+    """Unit rows of (1 + log tf) × sqrt(idf), in place.
 
     The square root damps IDF: at full strength a rare n-gram (a typo, a name, a signature, a
     template seen in few texts) outweighs the shared body, which split e-mail copies from their
     web originals and joined rare letter templates in tests; at half strength common n-grams
     still count for less."""
-    weights = counts.astype(np.float32)
-    weights.data = 1 + np.log(weights.data)
-    frequency = np.bincount(weights.indices, minlength=weights.shape[1])
-    idf = np.sqrt(np.log((1 + weights.shape[0]) / (1 + frequency)) + 1).astype(np.float32)
-    weights.data *= idf[weights.indices]
-    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
-    weights.data /= np.repeat(np.where(norms > 0, norms, 1), np.diff(weights.indptr))
-    return weights
+    weights = counts.data
+    np.log(weights, out=weights)
+    weights += 1
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.sqrt(np.log((1 + counts.shape[0]) / (1 + frequency)) + 1).astype(np.float32)
+    weights *= idf[counts.indices]
+    nonempty = np.diff(counts.indptr) > 0
+    norms = np.ones(counts.shape[0], dtype=np.float32)
+    norms[nonempty] = np.sqrt(np.add.reduceat(weights**2, counts.indptr[:-1][nonempty]))
+    weights /= np.repeat(norms, np.diff(counts.indptr))
+    return counts
 
 
 def _rarest_first(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
-    """The same rows with columns renumbered rarest first, and n-grams of one text dropped.
+    """The same rows with columns renumbered rarest first, and n-grams of one text dropped
+    (reusing the arrays of `vectors`, which is not to be used after).
 
     An n-gram found in one text only never adds to a cosine, so it can go (rows keep their
     norm: cosines are unchanged). In rarity order each row's sorted entries start with its
@@ -144,16 +154,40 @@ def _rarest_first(vectors: sparse.csr_matrix) -> sparse.csr_matrix:
     frequency = np.bincount(vectors.indices, minlength=vectors.shape[1])
     shared = np.flatnonzero(frequency >= 2)
     order = shared[np.lexsort((shared, frequency[shared]))]
-    rank = np.full(vectors.shape[1], -1, dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    kept = rank[vectors.indices] >= 0
-    row = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))[kept]
+    rank = np.zeros(vectors.shape[1], dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    vectors.data[frequency[vectors.indices] < 2] = 0
+    vectors.indices = rank[vectors.indices]
+    vectors.eliminate_zeros()
     out = sparse.csr_matrix(
-        (vectors.data[kept], (row, rank[vectors.indices[kept]])),
-        shape=(vectors.shape[0], len(order)),
+        (vectors.data, vectors.indices, vectors.indptr), shape=(vectors.shape[0], len(order))
     )
     out.sort_indices()
     return out
+
+
+def _running_norms(vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry, the norm² of its row's entries before it; and each row's norm².
+
+    Summed in float64 a block of rows at a time (one running sum over all rows would lose the
+    small terms), kept in float32."""
+    before = np.empty(vectors.nnz, dtype=np.float32)
+    total = np.empty(vectors.shape[0], dtype=np.float32)
+    for first in range(0, vectors.shape[0], _ROWS_PER_CHUNK):
+        rows = slice(first, first + _ROWS_PER_CHUNK + 1)
+        indptr = vectors.indptr[rows]
+        squares = vectors.data[indptr[0] : indptr[-1]].astype(np.float64) ** 2
+        running = np.concatenate(([0.0], np.cumsum(squares)))
+        starts = running[indptr[:-1] - indptr[0]]
+        total[first : first + len(indptr) - 1] = running[indptr[1:] - indptr[0]] - starts
+        before[indptr[0] : indptr[-1]] = running[:-1] - np.repeat(starts, np.diff(indptr))
+    return before, total
+
+
+def _row_counts(flags: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """The indptr of a CSR matrix keeping the flagged entries of one with `indptr`."""
+    running = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
+    return running[indptr]
 
 
 class _Prefixes:
@@ -169,30 +203,33 @@ class _Prefixes:
 
     def __init__(self, vectors: sparse.csr_matrix, budget: float) -> None:
         n_rows, n_cols = vectors.shape
-        row = np.repeat(np.arange(n_rows), np.diff(vectors.indptr))
-        weight2 = vectors.data.astype(np.float64) ** 2
-        # Norm² of everything before each entry, across rows; per row by subtracting its start.
-        self.before = np.concatenate(([0.0], np.cumsum(weight2)))
-        end = self.before[vectors.indptr[1:]]
-        take = end[row] - self.before[:-1] > budget**2
+        self.vectors, self.n_cols = vectors, n_cols
+        lengths = np.diff(vectors.indptr)
+        self.longest = lengths.max(initial=0)
+        self.before, self.total = _running_norms(vectors)
+        # Prefix: entries while what is left from them on is above the budget.
+        take = np.repeat(self.total, lengths) - self.before > budget**2
+        indptr = _row_counts(take, vectors.indptr)
+        prefix_len = np.diff(indptr)
         self.prefix = sparse.csr_matrix(
-            (
-                vectors.data[take],
-                vectors.indices[take],
-                np.concatenate(([0], np.cumsum(np.bincount(row[take], minlength=n_rows)))),
-            ),
-            shape=vectors.shape,
+            (vectors.data[take], vectors.indices[take], indptr), shape=vectors.shape
         )
-        prefix_len = np.diff(self.prefix.indptr)
         first_after = vectors.indptr[:-1] + prefix_len
-        self.rest = np.sqrt(np.clip(end - self.before[first_after], 0, None))
+        self.rest = self._tail_from(np.arange(n_rows), first_after)
+        self.rest_max = self.rest.max(initial=0)
         # Rank where each row's prefix stops (n_cols when the whole row is prefix).
         self.cut = np.where(
-            first_after < vectors.indptr[1:], np.append(vectors.indices, 0)[first_after], n_cols
+            prefix_len < lengths, np.append(vectors.indices, 0)[first_after], n_cols
         )
-        self.longest = np.diff(vectors.indptr).max(initial=0)
-        self.vectors = vectors
-        self.n_cols = n_cols
+        # Each row's norm from a few ranks on (0 and quantiles of where prefixes stop): the one
+        # at the mark just before b bounds |y after b| from above with a lookup, so most pairs
+        # are dropped before the exact search.
+        marks = np.quantile(self.cut, np.linspace(0, 1, 33)).astype(np.int64)
+        self.marks = np.unique(np.concatenate(([0], marks)))
+        everyone = np.arange(n_rows)
+        self.tails = np.stack(
+            [self._tail(everyone, np.full(n_rows, mark)) for mark in self.marks], axis=1
+        )
 
     def candidates(
         self, start: int, size: int, threshold: float
@@ -200,21 +237,34 @@ class _Prefixes:
         """Pairs (i, j), i in rows start… start + size and j > i, that may reach the threshold,
         with the product of their prefixes."""
         # Only rows from the chunk on: pairs with earlier rows were found with their chunk.
-        block = (self.prefix[start : start + size] @ self.prefix[start:].T).tocoo()
-        i = block.row.astype(np.int64) + start
-        j = block.col.astype(np.int64) + start
-        partial = block.data
-        # The loose bound (either rest instead of their product) first: it is cheap and drops
-        # most pairs; the tight one needs a search per pair.
+        block = self.prefix[start : start + size] @ self.prefix[start:].T
+        # Bounds from loose to exact, each on the pairs the one before left: no rest exceeds
+        # the largest (one comparison per product entry), then the two rests, then the marks;
+        # the exact bound needs a search per pair.
+        keep = np.flatnonzero(block.data + self.rest_max + 1e-4 >= threshold)
+        partial = block.data[keep]
+        i = np.searchsorted(block.indptr, keep, side="right") - 1 + start
+        j = block.indices[keep].astype(np.int64) + start
         keep = (j > i) & (partial + np.maximum(self.rest[i], self.rest[j]) + 1e-4 >= threshold)
         i, j, partial = i[keep], j[keep], partial[keep]
         early = np.where(self.cut[i] <= self.cut[j], i, j)
         other = i + j - early
-        at = self._first_at_or_after(other, self.cut[early])
-        tail2 = self.before[self.vectors.indptr[other + 1]] - self.before[at]
-        bound = partial + self.rest[early] * np.sqrt(np.clip(tail2, 0, None)) + 1e-4
+        mark = np.searchsorted(self.marks, self.cut[early], side="right") - 1
+        keep = partial + self.rest[early] * self.tails[other, mark] + 1e-4 >= threshold
+        i, j, partial, early, other = i[keep], j[keep], partial[keep], early[keep], other[keep]
+        bound = partial + self.rest[early] * self._tail(other, self.cut[early]) + 1e-4
         keep = bound >= threshold
         return i[keep], j[keep], partial[keep]
+
+    def _tail(self, rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+        """Norm of each row's entries of rank >= the given one."""
+        return self._tail_from(rows, self._first_at_or_after(rows, ranks))
+
+    def _tail_from(self, rows: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Norm of each row's entries from a position in `vectors.data` on."""
+        inside = positions < self.vectors.indptr[rows + 1]
+        before = self.before[np.where(inside, positions, 0)]
+        return np.sqrt(np.clip(np.where(inside, self.total[rows] - before, 0), 0, None))
 
     def _first_at_or_after(self, rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
         """Position of each row's first entry of rank >= the given one (a binary search in

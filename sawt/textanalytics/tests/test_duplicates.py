@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 
-from sawt.textanalytics.duplicates import comparison_text, group_sizes, near_duplicate_groups
+from sawt.textanalytics import duplicates
+from sawt.textanalytics.arabic import tokenize
+from sawt.textanalytics.duplicates import (
+    comparison_text,
+    group_sizes,
+    near_duplicate_groups,
+    similar_pairs,
+)
+from sawt.textanalytics.stopwords import STOPWORDS, is_stopword
 
 BODY = (
     "تقدّمت بطلب إصدار شهادة الخبرة عبر البوابة الإلكترونية بتاريخ ١٤٤٥/٠٣/١٢ ورقم الطلب "
@@ -111,6 +122,10 @@ def test_empty_texts_each_stay_alone():
     assert near_duplicate_groups(texts) == [0, 1, 2, 3, 4, 5, 2]
 
 
+def test_texts_of_function_words_only_group_only_when_equal():
+    assert near_duplicate_groups(["و في من", "و في من", "من", "لا"]) == [0, 0, 2, 3]
+
+
 def test_no_texts_and_one_text():
     assert near_duplicate_groups([]) == []
     assert near_duplicate_groups([LOGIN]) == [0]
@@ -118,6 +133,16 @@ def test_no_texts_and_one_text():
 
 def test_threshold_one_still_groups_the_same_words_in_another_order():
     assert near_duplicate_groups(["البوابة لا تعمل", "لا تعمل البوابة"], threshold=1.0) == [0, 0]
+
+
+def test_a_stricter_threshold_splits_a_reworded_copy():
+    pair = list(COPIES["a word changed and one added"])
+    assert near_duplicate_groups(pair, threshold=0.97) == [0, 1]
+    # exact copies after normalisation still go together at any threshold
+    pair = list(
+        COPIES["e-mail and web: spacing, punctuation, diacritics, hamza, taa marbuta, digits"]
+    )
+    assert near_duplicate_groups(pair, threshold=1.0) == [0, 0]
 
 
 def test_lower_threshold_groups_more():
@@ -143,3 +168,49 @@ def test_comparison_text_drops_placeholders_and_forwarding_labels():
 def test_group_sizes_counts_members_per_group():
     assert group_sizes([0, 1, 0, 3, 1, 0]) == {0: 3, 1: 2, 3: 1}
     assert group_sizes([]) == {}
+
+
+def test_pairs_are_exactly_those_a_full_comparison_finds():
+    """Prefix filtering skips pairs that cannot reach the threshold, and no others."""
+    rng = random.Random(3)
+    words = tokenize(f"{BODY} {SHORT} {LOGIN} {FEES} {CERTIFICATE} {FORMAL_OPENING}")
+    bases = [rng.sample(words, rng.randint(4, 20)) for _ in range(40)]
+    texts = []
+    for _ in range(400):
+        text = list(rng.choice(bases))
+        for _ in range(rng.randint(0, 4)):
+            if rng.random() < 0.5 and len(text) > 1:
+                text.pop(rng.randrange(len(text)))
+            else:
+                text.insert(rng.randrange(len(text) + 1), rng.choice(words))
+        texts.append(" ".join(text))
+    texts = list(dict.fromkeys(texts))
+    vectors = duplicates._tfidf(texts)
+    cosines = (vectors @ vectors.T).toarray()
+    for threshold in (0.3, 0.6, 0.8, 0.95):
+        i, j = similar_pairs(texts, threshold)
+        expected = {
+            (a, b)
+            for a, b in zip(*np.triu_indices(len(texts), 1), strict=True)
+            if cosines[a, b] >= threshold - 1e-6
+        }
+        assert set(zip(i.tolist(), j.tolist(), strict=True)) == expected
+        assert expected  # the check has something to find
+
+
+def test_stopwords_are_written_as_tokenize_yields_them():
+    assert all(tokenize(word) == [word] for word in STOPWORDS)
+    assert {
+        "في",
+        "الي",
+        "علي",
+        "اللي",
+        "وش",
+        "ليش",
+        "حق",
+        "مو",
+        "الحين",
+        "عشان",
+        "the",
+    } <= STOPWORDS
+    assert is_stopword("هذا") and is_stopword("التي") and not is_stopword("الفاتوره")

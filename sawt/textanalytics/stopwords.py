@@ -44,7 +44,7 @@ STOPWORDS: frozenset[str] = frozenset(
     احنا انتو همه راح صار صارت والله وبس وعشان واللي
     السلام ورحمه الله وبركاته تحيه طيبه مرحبا اهلا شكرا وشكرا شاكرين شاكر
     الشكر والتقدير التقدير الاحترام فايق وتقبلوا تقبلوا المحترم المحترمين سعاده
-    يعطيكم العافيه جزاكم خيرا
+    يعطيكم العافيه جزاكم خيرا وجزاكم خير مشكورين مشكور نرجو ارجو الرجاء الافاده ردكم تقريبا
     the a an and or of to in on at by for from with is are was were be been it its this
     that these those not no i my me we our you your he she they them please
     """.split()

@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shlex
 import shutil
 import statistics
@@ -82,6 +83,11 @@ def _rerun(sql: str) -> float:
     """One query run again alone with every row fetched (as bench/probe.py does)."""
     from django.db import connection
 
+    # `QuerySet.iterator()` on PostgreSQL runs its query as a server-side cursor: what was
+    # captured is `DECLARE "…" NO SCROLL CURSOR WITH HOLD FOR SELECT …`; time the SELECT.
+    declared = re.match(r"DECLARE\s+\S+\s+.*?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", sql, re.S)
+    if declared:
+        sql = sql[declared.end() :]
     with connection.cursor() as cur:
         started = time.perf_counter()
         cur.execute(sql)

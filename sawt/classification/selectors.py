@@ -49,20 +49,22 @@ class ReviewItem:
     group_size: int  # complaints settled at once (near-duplicates not yet labelled)
 
 
+def _waiting(journey: Journey, period: str | None) -> QuerySet[Complaint]:
+    return _period_complaints(journey, period).filter(
+        category__isnull=True, prediction__isnull=False
+    )
+
+
+def review_waiting(*, journey: Journey, period: str | None = None) -> int:
+    """How many near-duplicate groups wait for a person (what the journey page links with)."""
+    group = Coalesce(F("duplicate_group"), F("id"), output_field=BigIntegerField())
+    return _waiting(journey, period).aggregate(n=Count(group, distinct=True))["n"]
+
+
 def review_queue(*, journey: Journey, period: str | None = None, limit: int = 50):
     """Complaints whose prediction fell below the threshold, least sure first; one item per
     near-duplicate group. Returns (items, how many groups wait in all)."""
-    waiting = _period_complaints(journey, period).filter(
-        category__isnull=True, prediction__isnull=False
-    )
-    groups = (
-        waiting.annotate(
-            group=Coalesce(F("duplicate_group"), F("id"), output_field=BigIntegerField())
-        )
-        .values("group")
-        .annotate(size=Count("id"))
-    )
-    waiting_groups = {row["group"] for row in groups}
+    waiting = _waiting(journey, period)
     seen: set[int] = set()
     items: list[ReviewItem] = []
     ordered = waiting.select_related("prediction").order_by("prediction_confidence", "id")
@@ -74,7 +76,7 @@ def review_queue(*, journey: Journey, period: str | None = None, limit: int = 50
         items.append(complaint)
         if len(items) >= limit:
             break
-    return _with_group_sizes(journey, items), len(waiting_groups)
+    return _with_group_sizes(journey, items), review_waiting(journey=journey, period=period)
 
 
 def _with_group_sizes(journey: Journey, complaints: list[Complaint]) -> list[ReviewItem]:

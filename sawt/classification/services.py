@@ -232,8 +232,11 @@ def complaints_group(*, journey: Journey) -> int:
         for leader in leaders:
             sizes[leader] += 1
         for (pk, _text, _at), leader in zip(members, leaders, strict=True):
-            updates.append(Complaint(pk=pk, duplicate_group=leader))
-            shared += sizes[leader] > 1
+            # A complaint alone keeps no group: rankings then count distinct groups over the
+            # few complaints that have one, not over every complaint of the period.
+            alone = sizes[leader] == 1
+            updates.append(Complaint(pk=pk, duplicate_group=None if alone else leader))
+            shared += not alone
     with transaction.atomic():
         Complaint.objects.bulk_update(updates, ["duplicate_group"], batch_size=1_000)
     return shared

@@ -53,7 +53,8 @@ class Complaint(TimeStampedModel):
         verbose_name=_("classifier"),
     )
     # Near-duplicates (the same complaint sent through several channels) share a group: the id
-    # of the group's earliest complaint. Null until grouped; a complaint alone is its own group.
+    # of the group's earliest complaint. Null for a complaint with no near-duplicate (or not
+    # grouped yet): it is a group of its own.
     duplicate_group = models.BigIntegerField(_("duplicate group"), null=True, blank=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from sawt.accounts.permissions import can
 from sawt.accounts.scoping import role_of
-from sawt.classification.selectors import review_queue
+from sawt.classification.selectors import review_waiting
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus
@@ -106,8 +106,7 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
         report, numbers=numbers, rtl=rtl, title=_("Journey"), period=numbers.period(period)
     )
     gaps = list(selectors.journey_gaps_for_user(user=request.user, journey=journey, period=period))
-    # Only the count of waiting groups is shown here; one item is the least the selector reads.
-    _items, waiting = review_queue(journey=journey, period=period, limit=1)
+    waiting = review_waiting(journey=journey, period=period)
     context = {
         "journey": journey,
         "period": period,

@@ -25,6 +25,8 @@ from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
+from sawt.jobs.models import Job
+from sawt.jobs.services import job_enqueue
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
 from sawt.textanalytics import classifier as ml
@@ -258,7 +260,10 @@ def _within_window(members: list[tuple[int, str, dt.datetime]], similar: list[in
 
 def journey_retrain(*, journey: Journey, actor: Any = None) -> dict[str, Any]:
     """Train, classify and group: what the background job and the demo do."""
-    model = journey_classifier_train(journey=journey, actor=actor)
+    return _classify_and_group(journey, journey_classifier_train(journey=journey, actor=actor))
+
+
+def _classify_and_group(journey: Journey, model: ClassifierModel) -> dict[str, Any]:
     counts = journey_classify(journey=journey, model=model)
     counts["grouped"] = complaints_group(journey=journey)
     return {"classifier": str(model), "version": model.version, **counts}
@@ -301,32 +306,28 @@ def _maybe_retrain(journey: Journey, actor: Any) -> None:
         retrain_enqueue(journey=journey, actor=actor)
 
 
-def retrain_enqueue(*, journey: Journey, actor: Any = None):
-    """Queue a background retraining of the journey's model (one queued at a time)."""
-    from sawt.jobs.services import job_enqueue
-
+def _journey_job(kind: str, journey: Journey, actor: Any) -> Job:
+    # One queued job of each kind per journey: pressing twice, or two imports, queue one run.
     return job_enqueue(
-        kind=RETRAIN_JOB,
-        payload={"journey": journey.slug},
-        actor=actor,
-        dedupe_key=journey.slug,
+        kind=kind, payload={"journey": journey.slug}, actor=actor, dedupe_key=journey.slug
     )
+
+
+def retrain_enqueue(*, journey: Journey, actor: Any = None) -> Job:
+    """Queue a background retraining of the journey's model (one queued at a time)."""
+    return _journey_job(RETRAIN_JOB, journey, actor)
 
 
 RETRAIN_JOB = "classifier.retrain"
 CLASSIFY_JOB = "classifier.classify"
 
 
-def classify_enqueue(*, journey: Journey, actor: Any = None):
+def classify_enqueue(*, journey: Journey, actor: Any = None) -> Job | None:
     """Queue classifying the journey's unlabelled feedback with its newest model (after an
     import). Nothing to do, and None, while the journey has no model."""
     if not ClassifierModel.objects.filter(journey=journey).exists():
         return None
-    from sawt.jobs.services import job_enqueue
-
-    return job_enqueue(
-        kind=CLASSIFY_JOB, payload={"journey": journey.slug}, actor=actor, dedupe_key=journey.slug
-    )
+    return _journey_job(CLASSIFY_JOB, journey, actor)
 
 
 def journey_reclassify(*, journey: Journey) -> dict[str, Any]:
@@ -336,9 +337,7 @@ def journey_reclassify(*, journey: Journey) -> dict[str, Any]:
         raise ApplicationError(
             _("The journey “%(journey)s” has no classifier yet.") % {"journey": journey.slug}
         )
-    counts = journey_classify(journey=journey, model=model)
-    counts["grouped"] = complaints_group(journey=journey)
-    return {"classifier": str(model), "version": model.version, **counts}
+    return _classify_and_group(journey, model)
 
 
 @transaction.atomic

@@ -17,3 +17,8 @@ urlpatterns = [
     path("reports/", include("sawt.reports.urls")),
     path("", include("sawt.web.urls")),
 ]
+
+# Branded error pages in the active language, with the site's header and a way back home.
+handler403 = "sawt.web.views.errors.permission_denied"
+handler404 = "sawt.web.views.errors.page_not_found"
+handler500 = "sawt.web.views.errors.server_error"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
+from sawt.accounts.permissions import authorize
 from sawt.catalog.models import Agency
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
@@ -97,6 +98,7 @@ def user_create(
     actor: Any,
 ) -> AbstractUser:
     """Create an active user with a role (and agency); refuse with every problem listed."""
+    authorize(actor, "user.create")
     problems = user_create_problems(
         username=username, role=role, agency_code=agency_code, email=email, password=password
     )
@@ -127,6 +129,7 @@ def membership_set(
     *, user: AbstractUser, role: str, agency_code: str | None = None, actor: Any
 ) -> Membership:
     """Give an existing user a role (and agency), replacing the one they had."""
+    authorize(actor, "membership.set", user)
     problems = _role_problems(role, agency_code)
     if problems:
         raise ApplicationError(_("The role was not changed."), problems=problems)

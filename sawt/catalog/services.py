@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import authorize
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.complaints.models import Complaint
@@ -55,6 +56,7 @@ def category_assign(
     confidence: float | None = None,
 ) -> Complaint | Answer:
     """Set (or clear, with `category=None`) the gap category of a complaint or open-text answer."""
+    authorize(actor, "category.assign", obj)
     journey = _journey_of(obj)
     _check(journey=journey, category=category, source=source, confidence=confidence)
     previous = obj.category.code if obj.category_id else ""

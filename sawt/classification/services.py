@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import authorize
 from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.catalog.services import category_assign
@@ -55,6 +56,7 @@ def classifier_save(
     actor: Any = None,
 ) -> ClassifierModel:
     """Store a trained model as the next version of `name`."""
+    authorize(actor, "classifier.train", journey)
     name = name.strip()
     if not name:
         raise ApplicationError(_("A classifier needs a name."))
@@ -115,6 +117,7 @@ def _open_answers(journey: Journey) -> QuerySet[Answer]:
 
 def journey_classifier_train(*, journey: Journey, actor: Any = None) -> ClassifierModel:
     """Train the next version of a journey's model from every label its feedback carries."""
+    authorize(actor, "classifier.train", journey)
     texts, labels = _labelled_examples(journey)
     distinct = len(set(labels))
     if distinct < 2:
@@ -173,7 +176,7 @@ def journey_classify(*, journey: Journey, model: ClassifierModel) -> dict[str, i
             )
             counts["accepted" if accepted else "review"] += 1
         with transaction.atomic():
-            Complaint.objects.bulk_update(
+            _still_unlabelled(Complaint).bulk_update(
                 updates,
                 [
                     "prediction",
@@ -187,6 +190,14 @@ def journey_classify(*, journey: Journey, model: ClassifierModel) -> dict[str, i
             )
     counts["answers_accepted"] = _classify_answers(journey, model, trained, by_code)
     return counts
+
+
+def _still_unlabelled(model: type[Complaint] | type[Answer]) -> QuerySet[Any]:
+    """Where the model's writes go: rows no import or analyst labelled, re-checked by the UPDATE
+    itself. Predicting takes a while after the ids were read, and an analyst may settle one
+    meanwhile; bulk_update keeps this filter in each statement's WHERE, so that label stands
+    (on PostgreSQL a row locked by the analyst is re-checked once the lock is released)."""
+    return model.objects.exclude(category_source__in=LABEL_SOURCES)
 
 
 def _classify_answers(journey, model, trained, by_code) -> int:
@@ -209,7 +220,9 @@ def _classify_answers(journey, model, trained, by_code) -> int:
                 )
             )
         with transaction.atomic():
-            Answer.objects.bulk_update(updates, ["category", "category_source"], batch_size=1_000)
+            _still_unlabelled(Answer).bulk_update(
+                updates, ["category", "category_source"], batch_size=1_000
+            )
     return accepted
 
 
@@ -281,6 +294,7 @@ def _group_members(complaint: Complaint) -> QuerySet[Complaint]:
 def review_settle(*, complaint: Complaint, category: GapCategory, actor: Any) -> list[Complaint]:
     """An analyst confirms or corrects a complaint's category; its near-duplicates that no one
     labelled yet take the same label. Returns the complaints labelled."""
+    authorize(actor, "category.assign", complaint)
     members = _group_members(complaint).exclude(
         Q(category_source__in=LABEL_SOURCES) & ~Q(pk=complaint.pk)
     )
@@ -315,6 +329,7 @@ def _journey_job(kind: str, journey: Journey, actor: Any) -> Job:
 
 def retrain_enqueue(*, journey: Journey, actor: Any = None) -> Job:
     """Queue a background retraining of the journey's model (one queued at a time)."""
+    authorize(actor, "classifier.train", journey)
     return _journey_job(RETRAIN_JOB, journey, actor)
 
 
@@ -325,6 +340,7 @@ CLASSIFY_JOB = "classifier.classify"
 def classify_enqueue(*, journey: Journey, actor: Any = None) -> Job | None:
     """Queue classifying the journey's unlabelled feedback with its newest model (after an
     import). Nothing to do, and None, while the journey has no model."""
+    authorize(actor, "classifier.train", journey)
     if not ClassifierModel.objects.filter(journey=journey).exists():
         return None
     return _journey_job(CLASSIFY_JOB, journey, actor)
@@ -353,6 +369,7 @@ def theme_promote(
 ) -> GapCategory:
     """Make a discovered theme a gap category of the journey; its members become labelled
     examples of it (source analyst), so the next model learns it."""
+    authorize(actor, "theme.promote", journey)
     name_ar, name_en = name_ar.strip(), name_en.strip()
     if not name_ar:
         raise ApplicationError(_("A new category needs an Arabic name."))

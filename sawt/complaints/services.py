@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import authorize
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
 from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_complaints
@@ -39,6 +40,7 @@ def complaints_import(
     *, journey_slug: str, path: Path, actor: Any = None, progress: bool = False
 ) -> ImportResult:
     """Import complaints from CSV or XLSX: all or nothing, keyed on complaint_id, PII redacted."""
+    authorize(actor, "complaint.import")
     journey = Journey.objects.filter(slug=journey_slug.strip()).first()
     if journey is None:
         raise ApplicationError(_("No journey has the slug “%(slug)s”.") % {"slug": journey_slug})

@@ -6,11 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import authorize
+from sawt.accounts.scoping import role_of
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.core.audit import audit_record
@@ -24,7 +27,7 @@ from sawt.gaps.models import (
     RecommendationEdit,
     RecommendationEvent,
 )
-from sawt.gaps.transitions import ALLOWED_MOVES, can_move
+from sawt.gaps.transitions import ALLOWED_MOVES, can_move, role_may_move
 from sawt.surveys.models import Question
 from sawt.textanalytics.arabic import redact_pii
 from sawt.workshops.models import WorkshopNote
@@ -86,6 +89,7 @@ def gap_create(
     actor: Any,
 ) -> Gap:
     """Record a gap of a journey with the next number in that journey and link its evidence."""
+    authorize(actor, "gap.create", journey)
     parse_period(period)
     feedback_ar, feedback_en = feedback_ar.strip(), feedback_en.strip()
     if not feedback_ar:
@@ -155,6 +159,7 @@ def recommendation_create(
     at: dt.datetime | None = None,
 ) -> Recommendation:
     """Propose the decision that closes a gap; its history starts with a '' → proposed event."""
+    authorize(actor, "recommendation.create", gap)
     text_ar, text_en = text_ar.strip(), text_en.strip()
     if not text_ar:
         raise ApplicationError(_("A recommendation needs the decision in Arabic."))
@@ -265,7 +270,11 @@ def recommendation_transition(
     """
     # The row lock makes compare-and-move atomic: a concurrent mover waits, then sees our status.
     current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    # Ownership is checked on the locked row: the owner may have changed since the page loaded.
+    authorize(actor, "recommendation.transition", current)
     _check_move(current, to_status, expected_status, expected_version)
+    if actor is not None and not role_may_move(role_of(actor), current.status, to_status):
+        raise PermissionDenied(_("Your role does not allow this status change."))
     at = _when(at)
     _check_time(current, at)
     from_status = current.status
@@ -314,6 +323,7 @@ def recommendation_update(
     actor: Any,
 ) -> Recommendation:
     """Change a recommendation's text, owner or due date if nobody changed it since `version`."""
+    authorize(actor, "recommendation.update", recommendation)
     current = Recommendation.objects.select_for_update().select_related("owner")
     current = current.get(pk=recommendation.pk)
     if current.version != expected_version:
@@ -348,6 +358,7 @@ def recommendation_update(
 @transaction.atomic
 def gap_comment_add(*, gap: Gap, text: str, actor: Any) -> GapComment:
     """Add a remark to a gap's history, with personal data (IDs, phones, e-mails) redacted."""
+    authorize(actor, "gap.comment", gap)
     text = redact_pii(text.strip())
     if not text:
         raise ApplicationError(_("A comment cannot be empty."))

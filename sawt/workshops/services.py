@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import authorize
 from sawt.catalog.models import GapCategory, Journey, Stage
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
@@ -26,6 +27,7 @@ def workshop_create(
     actor: Any,
 ) -> Workshop:
     """Record a workshop held about a journey."""
+    authorize(actor, "workshop.create", journey)
     title_ar, title_en = title_ar.strip(), title_en.strip()
     if not title_ar:
         raise ApplicationError(_("A workshop needs an Arabic title."))
@@ -57,6 +59,7 @@ def workshop_note_add(
     actor: Any,
 ) -> WorkshopNote:
     """Add one piece of feedback heard in a workshop, optionally placed in a stage and category."""
+    authorize(actor, "workshop.note_add", workshop)
     # Notes are customers' own words, so they pass the same redaction as complaints do.
     text = redact_pii(text.strip())
     if not text:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.services import category_assign
 from sawt.complaints.models import Complaint
@@ -16,6 +16,7 @@ from sawt.core.factories import (
     GapCategoryFactory,
     JourneyFactory,
     QuestionFactory,
+    user_with_role,
 )
 from sawt.core.models import AuditEvent
 from sawt.surveys.models import Answer
@@ -25,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def analyst():
-    return get_user_model().objects.create_user("analyst", password="x")
+    # Services check the actor's role themselves: the analyst needs one.
+    return user_with_role(Role.ANALYST, username="analyst")
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
+from sawt.accounts.choices import Role
 from sawt.core.exceptions import ApplicationError
 from sawt.core.factories import (
     AgencyFactory,
@@ -17,6 +17,7 @@ from sawt.core.factories import (
     JourneyFactory,
     RecommendationFactory,
     WorkshopNoteFactory,
+    user_with_role,
 )
 from sawt.core.models import AuditEvent
 from sawt.gaps.choices import RecommendationStatus as S
@@ -30,7 +31,8 @@ AT = dt.datetime(2022, 6, 10, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def analyst():
-    return get_user_model().objects.create_user("analyst", password="x")
+    # Services check the actor's role themselves: the analyst needs one.
+    return user_with_role(Role.ANALYST, username="analyst")
 
 
 @pytest.fixture(autouse=True)

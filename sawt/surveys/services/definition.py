@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from sawt.accounts.permissions import authorize
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.core.audit import audit_record
 from sawt.imports.problems import ProblemCollector
@@ -30,6 +31,7 @@ def survey_definition_import(*, path: Path, actor: Any = None) -> Survey:
     """Create or update a journey, its stages, gap categories, survey and questions from YAML.
 
     The survey returned carries `import_result` (an ImportResult) for the caller to report."""
+    authorize(actor, "survey.definition_import")
     problems = ProblemCollector(unit="line")
     definition = parse_definition(path, problems)
     problems.raise_if_any()

@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from sawt.accounts.permissions import authorize
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     JoinedText,
@@ -43,6 +44,7 @@ def responses_import(
     *, survey_code: str, path: Path, actor: Any = None, progress: bool = False
 ) -> ImportResult:
     """Import survey responses from CSV or XLSX: all or nothing, keyed on respondent_id."""
+    authorize(actor, "survey.responses_import")
     survey = Survey.objects.filter(code=survey_code.strip()).first()
     if survey is None:
         raise ApplicationError(_("No survey has the code “%(code)s”.") % {"code": survey_code})

@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from sawt.accounts.choices import Role
 from sawt.core.exceptions import ApplicationError
-from sawt.core.factories import GapCategoryFactory, JourneyFactory, StageFactory, WorkshopFactory
+from sawt.core.factories import (
+    GapCategoryFactory,
+    JourneyFactory,
+    StageFactory,
+    WorkshopFactory,
+    user_with_role,
+)
 from sawt.core.models import AuditEvent
 from sawt.workshops.models import Workshop, WorkshopNote
 from sawt.workshops.services import workshop_create, workshop_note_add
@@ -19,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def analyst():
-    return get_user_model().objects.create_user("analyst", password="x")
+    # Services check the actor's role themselves: the analyst needs one.
+    return user_with_role(Role.ANALYST, username="analyst")
 
 
 @pytest.fixture(autouse=True)

@@ -68,6 +68,9 @@ def gap_list(
     a gap with at least one recommendation in it.
     """
     gaps = gaps_for(user)
+    # Filters on recommendations read only those the person can see: an agency that sees a
+    # gap through its own decision must not learn the status or owner of the others on it.
+    visible = recommendations_for(user)
     if journey:
         gaps = gaps.filter(journey__slug=journey)
     if stage:
@@ -76,10 +79,10 @@ def gap_list(
         gaps = gaps.filter(period=period)
     # Subqueries rather than joins on recommendations: a gap shows once however many match.
     if agency:
-        owned = Recommendation.objects.filter(owner__code=agency).values("gap_id")
+        owned = visible.filter(owner__code=agency).values("gap_id")
         gaps = gaps.filter(Q(journey__agency__code=agency) | Q(pk__in=owned))
     if status:
-        gaps = gaps.filter(pk__in=Recommendation.objects.filter(status=status).values("gap_id"))
+        gaps = gaps.filter(pk__in=visible.filter(status=status).values("gap_id"))
     return (
         gaps.select_related("journey", "journey__agency", "stage", "category")
         .prefetch_related(

@@ -1,10 +1,14 @@
+"""Complaints, shown read-only: they arrive through imports (PII redacted on the way in) and are
+labelled through the review queue, both of which leave an audit row."""
+
 from django.contrib import admin
 
 from sawt.complaints.models import Complaint
+from sawt.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     list_display = (
         "complaint_id",
         "journey",

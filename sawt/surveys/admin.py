@@ -1,23 +1,26 @@
+"""Surveys, their questions and responses, shown read-only: definitions and responses come in
+through the imports, which check every row and keep the score counts in step."""
+
 from django.contrib import admin
 
+from sawt.core.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 from sawt.surveys.models import Question, Response, Survey
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ReadOnlyTabularInline):
     model = Question
-    extra = 0
     fields = ("position", "code", "kind", "stage", "text_ar", "scale_min", "scale_max")
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ReadOnlyAdmin):
     list_display = ("code", "journey", "period", "sample_size", "population_size")
     list_filter = ("journey", "period")
     inlines = [QuestionInline]
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdmin):
     # Response tables reach millions of rows: no full counts, no joins in the list.
     list_display = ("respondent_id", "survey", "submitted_at")
     list_filter = ("survey",)

@@ -83,19 +83,14 @@ def _facts(j: JourneyReport, numbers: Numbers) -> list[dict]:
         margin_note = _("overall satisfaction, %(level)s confidence") % {
             "level": numbers.level(CONFIDENCE)
         }
+    # Only what the sample's tiles do not show: the invitations, responses and complaints are
+    # tiles right below, and a reader should not meet the same figures twice on one page.
     return [
-        {"label": _("Survey sent to"), "value": numbers.count(s.sent)},
-        {
-            "label": _("Responses"),
-            "value": numbers.count(s.responses),
-            "note": _("response rate %(rate)s") % {"rate": numbers.pct(s.response_rate)},
-        },
         {
             "label": _("Margin of error"),
             "value": numbers.margin(s.margin_of_error),
             "note": margin_note,
         },
-        {"label": _("Complaints analysed"), "value": numbers.count(s.complaints)},
         {
             "label": _("Participatory workshops"),
             "value": numbers.count(s.workshops),

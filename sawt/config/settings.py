@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SAWT_HOME = Path(os.environ.get("SAWT_HOME", "var")).resolve()
@@ -21,19 +24,29 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
+def _secret_key(home: Path) -> str:
     # No secret lives in the repository: take it from the environment, or create one per
     # installation under SAWT_HOME so sessions survive restarts.
     if key := os.environ.get("SAWT_SECRET_KEY"):
         return key
-    path = SAWT_HOME / "secret_key"
+    path = home / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Written whole into a file that is 0600 from its creation (mkstemp: O_CREAT|O_EXCL),
+        # then linked into place: nobody else can read the key even for a moment, and nobody
+        # reads it half-written. Two processes starting at once: link() lets one win, the
+        # other reads the winner's key.
+        fd, draft = tempfile.mkstemp(dir=home, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _secret_key(SAWT_HOME)
 DEBUG = _env_bool("SAWT_DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("SAWT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
@@ -73,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A phone, ID or date is guessed from what others know: no password of digits only.
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # Arabic first: the default language is Arabic (RTL); English is a complete alternative.
@@ -155,6 +171,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAWT_LOGIN_COOLOFF_MIN
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sawt.accounts.views.lockout"
+# Behind a reverse proxy every request comes from the proxy's address: the lockout then counts
+# the client's address from the proxies' X-Forwarded-For entry (sawt/accounts/addresses.py),
+# and never reads that header otherwise, since any client can write it.
+SAWT_BEHIND_PROXY = _env_bool("SAWT_BEHIND_PROXY", False)
+SAWT_PROXY_COUNT = max(1, int(os.environ.get("SAWT_PROXY_COUNT", "1")))
+AXES_CLIENT_IP_CALLABLE = "sawt.accounts.addresses.client_ip"
 SESSION_COOKIE_AGE = 8 * 3600
 # A shared office computer: closing the browser ends the session as well as 8 h do.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -165,6 +187,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = _env_bool("SAWT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images come from sawt's own
+# files only, and no inline script, style element or style attribute runs, so text that slips
+# into a page as markup can do nothing. The pages and the admin need nothing more.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Production settings set this; what must never run on a real server (the demo) checks it.
+SAWT_PRODUCTION = False
 
 # Imports: refuse oversized uploads before parsing (XLSX is also checked unpacked).
 SAWT_IMPORT_MAX_BYTES = int(os.environ.get("SAWT_IMPORT_MAX_BYTES", str(2 * 1024**3)))

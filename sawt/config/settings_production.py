@@ -14,6 +14,7 @@ from sawt.config.settings import *  # noqa: F403
 from sawt.config.settings import _env_bool
 
 DEBUG = False
+SAWT_PRODUCTION = True
 
 # TLS: redirect plain HTTP, and tell browsers to use HTTPS only for a year.
 SECURE_SSL_REDIRECT = _env_bool("SAWT_SSL_REDIRECT", True)
@@ -22,7 +23,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SAWT_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _env_bool("SAWT_HSTS_PRELOAD", True)
 # Behind a proxy that terminates TLS, Django learns the scheme from the proxy's header; without
 # it SECURE_SSL_REDIRECT would redirect forever. Only set this when the proxy sets the header.
-if _env_bool("SAWT_BEHIND_PROXY", False):
+if SAWT_BEHIND_PROXY:  # noqa: F405 (the base settings read it; the lockout uses it too)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 CSRF_TRUSTED_ORIGINS = [

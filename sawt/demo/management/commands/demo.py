@@ -6,6 +6,7 @@ import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
@@ -27,6 +28,18 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("SAWT_PORT", "8000")))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SAWT_PRODUCTION:
+            # The demo's accounts share a password printed in the README, an administrator
+            # among them: never on a server that holds real data or faces the public.
+            self.stderr.write(
+                _(
+                    "sawt demo does not run under production settings: it creates an "
+                    "administrator whose password is published. Import real data with the "
+                    "import commands and create accounts with `sawt createuser`."
+                ),
+                style_func=lambda text: text,
+            )
+            raise SystemExit(1)
         # `sawt demo` is the first command a newcomer runs, often on an empty database.
         call_command("migrate", interactive=False, verbosity=0)
         started = time.monotonic()

@@ -25,6 +25,7 @@ from sawt.classification.services import classifier_save
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.problems import ImportFailed
 from sawt.imports.readers import normalise_header, open_table
+from sawt.reports.safe_cells import neutralise
 from sawt.textanalytics import classifier as ml
 from sawt.textanalytics.arabic import redact_pii
 
@@ -39,6 +40,14 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # labels such as 3 read from XLSX as 3.0
     return str(value).strip()
+
+
+def _csv_cell(value: Any) -> str:
+    """A cell of the predictions file: text neutralised as the XLSX export does (a spreadsheet
+    would run `=…`, `+…`, `-…`, `@…` as a formula); numbers read from XLSX stay numbers."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _cell(value)
+    return neutralise(_cell(value))
 
 
 def _column(header: list[str], name: str, path: Path, option: str) -> int:
@@ -199,11 +208,12 @@ class Command(BaseCommand):
         # With a BOM: Excel, where analysts open these files, then reads the Arabic as UTF-8.
         with partial.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow([*header, "predicted", "confidence"])
+            writer.writerow([_csv_cell(h) for h in header] + ["predicted", "confidence"])
             for i, cells in enumerate(rows):
                 label, conf = predicted.get(i, ("", None))
                 writer.writerow(
-                    [_cell(c) for c in cells] + [label, "" if conf is None else f"{conf:.4f}"]
+                    [_csv_cell(c) for c in cells]
+                    + [neutralise(label), "" if conf is None else f"{conf:.4f}"]
                 )
         partial.replace(out)
         below = sum(1 for c in result.confidences if c < model.threshold)

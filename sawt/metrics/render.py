@@ -12,11 +12,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sawt.gaps.choices import RecommendationStatus
-from sawt.reports.numbers import Numbers
+from sawt.reports.numbers import Numbers, interval_text
 
 
 def _width(text: str) -> int:
-    return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+    # Combining marks and format characters (the interval's direction marks) take no column.
+    return sum(
+        0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf" else 1 for ch in text
+    )
 
 
 def _pad(text: str, width: int) -> str:
@@ -24,8 +27,9 @@ def _pad(text: str, width: int) -> str:
 
 
 class _Fmt:
-    """The report's number rules (sawt.reports.numbers), without the invisible isolate and
-    joiner characters it adds for pages: a terminal would count them as columns."""
+    """The report's number rules (sawt.reports.numbers), without the isolates it adds around
+    figures for pages; an interval keeps its direction marks, which a bidi terminal needs to
+    show it lower–upper in an Arabic line (they take no column: see _width)."""
 
     def __init__(self, digits: str) -> None:
         self._d = Numbers(digits).text
@@ -40,7 +44,7 @@ class _Fmt:
         return "—" if value is None else self._d(f"{value * 100:.1f}%")
 
     def ci(self, ci: list[float] | None) -> str:
-        return "—" if not ci else self._d(f"{ci[0]:.2f}–{ci[1]:.2f}")
+        return "—" if not ci else self._d(interval_text(f"{ci[0]:.2f}", f"{ci[1]:.2f}"))
 
 
 def _name(names: dict[str, str], lang: str) -> str:

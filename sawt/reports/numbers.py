@@ -18,6 +18,17 @@ EMPTY = "—"
 # direction, in any renderer. In Arabic text Latin digits resolve as Arabic numbers (UAX #9,
 # rule W2), so without them "3.75–4.03" shows as "4.03–3.75" and "6.7%" as "%6.7".
 _ISOLATE = {"ltr": "\u2066{}\u2069", "rtl": "\u2067{}\u2069"}
+# Between an interval's bounds: left-to-right marks (U+200E) around the dash, and word joiners
+# (U+2060) so the line never breaks there. Without the marks the dash takes the direction of
+# the numbers around it, and Arabic numbers (Arabic-Indic digits, or Latin ones after Arabic
+# letters) count as right to left (UAX #9, rules W2 and N1): the bounds would swap sides.
+_INTERVAL_DASH = "\u200e\u2060–\u2060\u200e"
+
+
+def interval_text(low: str, high: str) -> str:
+    """Two formatted bounds as one interval: lower first and on the left, in either direction
+    and either digit system, so every renderer shows 3.75–4.03 and never 4.03–3.75."""
+    return f"{low}{_INTERVAL_DASH}{high}"
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,7 @@ class Numbers:
         """A confidence interval as lo–hi, two decimals (one more than the score it brackets)."""
         if not value:
             return EMPTY
-        # The word joiners (U+2060) keep the line from breaking at the dash.
-        return self._isolated(f"{value[0]:.2f}\u2060–\u2060{value[1]:.2f}")
+        return self._isolated(interval_text(f"{value[0]:.2f}", f"{value[1]:.2f}"))
 
     def margin(self, value: float | None) -> str:
         """A margin of error as ±x.xx."""

@@ -8,14 +8,15 @@ from django.utils import translation
 from sawt.reports.charts import Bar, bar_svg, ranked_chart, score_svg
 from sawt.reports.numbers import Numbers
 
-LRI, RLI, PDI, WJ = "\u2066", "\u2067", "\u2069", "\u2060"
+LRI, RLI, PDI, WJ, LRM = "\u2066", "\u2067", "\u2069", "\u2060", "\u200e"
+DASH = f"{LRM}{WJ}–{WJ}{LRM}"  # the interval's dash, held left to right
 
 
 def test_latin_figures():
     n = Numbers("latin")
     assert (n.score(3.890625), n.count(3800), n.score(None)) == ("3.9", "3,800", "—")
     assert n.pct(256 / 3800) == f"{LRI}6.7%{PDI}"
-    assert n.ci((3.7492, 4.0321)) == f"{LRI}3.75{WJ}–{WJ}4.03{PDI}"
+    assert n.ci((3.7492, 4.0321)) == f"{LRI}3.75{DASH}4.03{PDI}"
     assert n.margin(0.1414) == f"{LRI}±0.14{PDI}"
 
 
@@ -23,7 +24,7 @@ def test_arabic_indic_figures_use_arabic_separators():
     n = Numbers("arabic")
     assert (n.score(3.890625), n.count(3800)) == ("٣٫٩", "٣٬٨٠٠")
     assert n.pct(256 / 3800) == f"{RLI}٦٫٧٪{PDI}"
-    assert n.ci((3.7492, 4.0321)) == f"{RLI}٣٫٧٥{WJ}–{WJ}٤٫٠٣{PDI}"
+    assert n.ci((3.7492, 4.0321)) == f"{RLI}٣٫٧٥{DASH}٤٫٠٣{PDI}"
 
 
 @pytest.mark.parametrize(("lang", "expected"), [("ar", "يونيو ٢٠٢٢"), ("en", "June ٢٠٢٢")])

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from sawt.core.exceptions import ApplicationError
-from sawt.reports.numbers import Numbers
+from sawt.reports.numbers import Numbers, interval_text
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def score(value: float | None) -> str:
 
 
 def _ltr(text: str) -> SafeString:
-    # Isolated left-to-right, so "6.7%" and "3.75–4.03" keep their order inside Arabic text.
+    # Isolated left-to-right, so "6.7%" keeps its order inside Arabic text.
     return format_html('<bdi dir="ltr">{}</bdi>', text)
 
 
@@ -39,8 +39,8 @@ def count(value: int | None) -> str:
 
 @register.filter
 def ci(value: list[float] | None) -> str:
-    """A confidence interval as lo–hi with two decimals."""
-    return "—" if not value else _ltr(f"{value[0]:.2f}–{value[1]:.2f}")
+    """A confidence interval as lo–hi with two decimals, as the report writes it."""
+    return "—" if not value else _ltr(interval_text(f"{value[0]:.2f}", f"{value[1]:.2f}"))
 
 
 @register.filter

@@ -1,0 +1,132 @@
+"""Every page, for every role, on a 360 px phone: nothing is wider than the screen.
+
+A wide table may scroll inside its own box (the journey's stage table does, with a hint); the
+page itself never scrolls sideways. One browser context per role, signed in once; each page is
+checked in Arabic and in English; screenshots go to var/test-artifacts/e2e/ (narrow-*.png).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests_e2e.conftest import login, orm, shot
+
+pytestmark = pytest.mark.e2e
+
+NARROW = {"width": 360, "height": 780}
+JOURNEY, PERIOD = "contractor-classification", "2022-06"
+OTHER_JOURNEY = "building-permits"
+ROLES = ("admin", "analyst", "agency", "other-agency", "viewer")
+# How far the page is wider than its viewport, and the widest element that sticks out.
+_OVERFLOW = """() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  let widest = null;
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && (box.right > width + 1 || box.left < -1)
+        && (!widest || box.width > widest.width)) {
+      widest = {width: Math.round(box.width), what: el.tagName + "." + el.className};
+    }
+  }
+  return {scroll: root.scrollWidth, width, widest};
+}"""
+
+
+@pytest.fixture(scope="module")
+def pages(sawt_env: dict[str, str]) -> dict[str, str]:
+    """Every kind of page, with ids and codes read from the served demo."""
+    code = (
+        "import json; from sawt.gaps.models import Gap; "
+        "from sawt.catalog.models import GapCategory; "
+        f"cc = Gap.objects.filter(journey__slug='{JOURNEY}').order_by('pk').first(); "
+        f"bp = Gap.objects.filter(journey__slug='{OTHER_JOURNEY}').order_by('pk').first(); "
+        f"cat = GapCategory.objects.filter(journey__slug='{JOURNEY}', complaints__isnull=False)"
+        ".order_by('pk').first(); "
+        "print(json.dumps([cc.pk, bp.pk, cat.code]))"
+    )
+    gap, other_gap, category = orm(sawt_env, code)
+    journey = f"/journeys/{JOURNEY}/{PERIOD}/"
+    return {
+        "portfolio": "/",
+        "journey": journey,
+        "journey-other": f"/journeys/{OTHER_JOURNEY}/{PERIOD}/",
+        "category": f"{journey}categories/{category}/",
+        "review": f"{journey}review/",
+        "themes": f"{journey}themes/",
+        "gaps": "/gaps/",
+        "gap": f"/gaps/{gap}/",
+        "gap-other": f"/gaps/{other_gap}/",
+        "gap-new": f"/gaps/new/?journey={JOURNEY}&period={PERIOD}&category={category}",
+        "imports": "/imports/",
+        "report": f"/reports/{JOURNEY}/{PERIOD}/",
+        "admin": "/admin/",
+        "not-found": "/no-such-page/",
+    }
+
+
+def _set_language(context: Any, server: str, lang: str) -> None:
+    context.add_cookies([{"name": "django_language", "value": lang, "url": server}])
+
+
+def _check(page: Any, url: str, name: str, *, keep: bool) -> str | None:
+    """None if the page fits; otherwise what sticks out (and its screenshot is always kept)."""
+    response = page.goto(url)
+    assert response is not None and response.status < 500, f"{url}: {response and response.status}"
+    found = page.evaluate(_OVERFLOW)
+    fits = found["scroll"] <= found["width"]
+    if keep or not fits:
+        shot(page, f"narrow-{name}")
+    if fits:
+        return None
+    return (
+        f"{url} ({name}): {found['scroll']} px wide at {found['width']}, widest {found['widest']}"
+    )
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_page_is_wider_than_a_phone(browser, server, pages, username):
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    context.set_default_timeout(15_000)
+    try:
+        page = login(context.new_page(), username)
+        too_wide = []
+        for lang in ("ar", "en"):
+            _set_language(context, server, lang)
+            for name, url in pages.items():
+                # Screenshots (a fifth of a second each) of every Arabic page, and of the
+                # English pages as the analyst, who sees them all.
+                keep = lang == "ar" or username == "analyst"
+                too_wide.append(_check(page, url, f"{name}-{username}-{lang}-360", keep=keep))
+        assert [line for line in too_wide if line] == []
+    finally:
+        context.close()
+
+
+def test_the_login_page_fits_a_phone(browser, server):
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    try:
+        page = context.new_page()
+        too_wide = []
+        for lang in ("ar", "en"):
+            _set_language(context, server, lang)
+            too_wide.append(_check(page, "/accounts/login/", f"login-{lang}-360", keep=True))
+        assert [line for line in too_wide if line] == []
+    finally:
+        context.close()
+
+
+def test_the_stage_table_says_it_scrolls(browser, server, pages):
+    """The stage table is wider than a phone: it scrolls in its own box, and the page says so."""
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    try:
+        page = login(context.new_page(), "viewer")
+        page.goto(pages["journey"])
+        box = page.locator("#map-h ~ .scroll-x")
+        assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+        hint = page.locator("#map-hint")
+        assert hint.is_visible() and box.get_attribute("aria-describedby") == "map-hint"
+    finally:
+        context.close()

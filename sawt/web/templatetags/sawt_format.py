@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from sawt.complaints.channels import channel_name
 from sawt.core.exceptions import ApplicationError
 from sawt.reports.numbers import Numbers, interval_text
 
@@ -78,3 +79,12 @@ def month(period: str | None) -> str:
         return Numbers("latin").period(period)
     except ApplicationError:
         return period
+
+
+@register.filter
+def channel(code: str | None) -> str:
+    """A complaint's channel by its name; an unknown code as it is, isolated from the sentence."""
+    if not code:
+        return "—"
+    name = channel_name(code)
+    return format_html("<bdi>{}</bdi>", code) if name is None else name

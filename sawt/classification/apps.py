@@ -7,5 +7,6 @@ class ClassificationConfig(AppConfig):
     verbose_name = _("Classification")
 
     def ready(self) -> None:
-        # Registers the retraining job with the background worker.
-        from sawt.classification import jobs  # noqa: F401
+        # Registers the classification jobs with the background worker (a light module: the
+        # heavy libraries load only when a job runs).
+        from sawt.classification import tasks  # noqa: F401

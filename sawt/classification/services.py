@@ -23,6 +23,7 @@ from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.catalog.services import category_assign
 from sawt.classification.models import ClassifierModel
+from sawt.classification.tasks import CLASSIFY_JOB, RETRAIN_JOB
 from sawt.complaints.models import Complaint
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
@@ -331,10 +332,6 @@ def retrain_enqueue(*, journey: Journey, actor: Any = None) -> Job:
     """Queue a background retraining of the journey's model (one queued at a time)."""
     authorize(actor, "classifier.train", journey)
     return _journey_job(RETRAIN_JOB, journey, actor)
-
-
-RETRAIN_JOB = "classifier.retrain"
-CLASSIFY_JOB = "classifier.classify"
 
 
 def classify_enqueue(*, journey: Journey, actor: Any = None) -> Job | None:

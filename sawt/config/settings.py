@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "sawt.demo",
     "sawt.reports",
     "sawt.jobs",
+    # Django's Tasks API (the backport of Django 6's django.tasks) and its database backend,
+    # installed whichever backend runs the work, so switching is configuration only.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +209,40 @@ SAWT_PRODUCTION = False
 # Imports: refuse oversized uploads before parsing (XLSX is also checked unpacked).
 SAWT_IMPORT_MAX_BYTES = int(os.environ.get("SAWT_IMPORT_MAX_BYTES", str(2 * 1024**3)))
 SAWT_IMPORT_MAX_PROBLEMS = int(os.environ.get("SAWT_IMPORT_MAX_PROBLEMS", "50"))
+
+# Background work (docs/decisions/0006-background-work-on-django-tasks.md): Django's Tasks API,
+# on the database (the embedded default) or on Redis through RQ for workers on many machines.
+SAWT_TASKS_BACKEND = os.environ.get("SAWT_TASKS_BACKEND", "database").strip().lower() or "database"
+SAWT_REDIS_URL = os.environ.get("SAWT_REDIS_URL", "redis://127.0.0.1:6379/0")
+# One queue name per deployment, so two installations can share one Redis.
+SAWT_TASKS_QUEUE = os.environ.get("SAWT_TASKS_QUEUE", "sawt").strip() or "sawt"
+# A job that fails for a transient reason (database or network) is tried this many times in all.
+SAWT_JOBS_MAX_ATTEMPTS = max(1, int(os.environ.get("SAWT_JOBS_MAX_ATTEMPTS", "3")))
+# A running job whose worker has not been heard from for this long is taken back and re-queued.
+SAWT_JOBS_LEASE_SECONDS = max(30, int(os.environ.get("SAWT_JOBS_LEASE_SECONDS", "300")))
+if SAWT_TASKS_BACKEND == "database":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": [SAWT_TASKS_QUEUE],
+        }
+    }
+elif SAWT_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [SAWT_TASKS_QUEUE]},
+    }
+    # django-tasks-rq looks task results up through RQ's "default" connection, hence both names.
+    # A job may run for hours (a large import, a retraining): RQ's 3-minute default is too short.
+    _RQ_QUEUE = {"URL": SAWT_REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}
+    RQ_QUEUES = {"default": _RQ_QUEUE, SAWT_TASKS_QUEUE: _RQ_QUEUE}
+    RQ_SHOW_ADMIN_LINK = False
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"SAWT_TASKS_BACKEND is {SAWT_TASKS_BACKEND!r}; it must be 'database' or 'rq'."
+    )
 
 LOGGING = {
     "version": 1,

@@ -1,45 +1,83 @@
-"""Which function runs a job of each kind. Apps register their own handlers; this knows none."""
+"""Which function runs a job of each kind. Apps register their own handlers; this knows none.
+
+A handler lives in its app's `tasks.py`, which the app's `AppConfig.ready()` imports. Django
+imports that module at every start (a web request, `sawt summary --help`), so it must stay
+light: heavy libraries (scikit-learn, SciPy) are imported inside the handler's body.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-Handler = Callable[[dict[str, Any]], dict[str, Any] | None]
-
-_HANDLERS: dict[str, Handler] = {}
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 
-def _name(func: Handler) -> str:
+class Progress(Protocol):
+    """How a handler says how far it has come; cheap to call often (it only records)."""
+
+    def __call__(self, done: int, total: int | None = None, stage: str = "") -> None: ...
+
+
+Handler = Callable[[dict[str, Any], Progress], dict[str, Any] | None]
+# Called once a job of the kind has ended for good (succeeded, or failed after its last try),
+# with the job's payload: e.g. delete the uploaded file an import read.
+OnEnd = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A registered kind: its handler and how it is retried."""
+
+    name: str
+    handler: Handler
+    # None: the deployment's SAWT_JOBS_MAX_ATTEMPTS.
+    max_attempts: int | None = None
+    on_end: OnEnd | None = None
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def _name(func: Callable[..., Any]) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def register(kind: str) -> Callable[[Handler], Handler]:
-    """Decorator: `@register("textanalytics.retrain")` makes the function run jobs of `kind`.
+def register(
+    kind: str, *, max_attempts: int | None = None, on_end: OnEnd | None = None
+) -> Callable[[Handler], Handler]:
+    """Decorator: `@register("classifier.retrain")` makes the function run jobs of `kind`.
 
-    The handler takes the job's payload and returns a JSON-able dict (stored as the result).
+    The handler takes the job's payload and a `progress` callable, and returns a JSON-able dict
+    (stored as the result). A `TransientError` it raises (or a lost database or network
+    connection) is retried with back-off, up to `max_attempts` tries in all.
     """
 
     def decorate(func: Handler) -> Handler:
-        known = _HANDLERS.get(kind)
+        known = _KINDS.get(kind)
         # The same function may register again (a module imported twice, e.g. by the dev
         # server's reloader); two different functions for one kind is a programming error.
-        if known is not None and _name(known) != _name(func):
+        if known is not None and _name(known.handler) != _name(func):
             raise ValueError(
-                f"Job kind {kind!r} already has a handler ({_name(known)}); "
+                f"Job kind {kind!r} already has a handler ({_name(known.handler)}); "
                 f"cannot also register {_name(func)}."
             )
-        _HANDLERS[kind] = func
+        _KINDS[kind] = JobKind(kind, func, max_attempts, on_end)
         return func
 
     return decorate
 
 
+def kind_for(kind: str) -> JobKind | None:
+    """The registration of `kind`, or None."""
+    return _KINDS.get(kind)
+
+
 def handler_for(kind: str) -> Handler | None:
     """The function registered for `kind`, or None."""
-    return _HANDLERS.get(kind)
+    known = _KINDS.get(kind)
+    return known.handler if known else None
 
 
 def registered_kinds() -> list[str]:
     """Every kind with a handler, sorted (for messages that say what exists)."""
-    return sorted(_HANDLERS)
+    return sorted(_KINDS)

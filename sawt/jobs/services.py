@@ -1,14 +1,26 @@
-"""Writes on the job queue: enqueue work, claim it for one worker, run it, record the outcome."""
+"""Writes on the job queue: enqueue work and hand it to the task backend, take back work whose
+worker died, and record retries (docs/decisions/0006-background-work-on-django-tasks.md).
+
+Running a job (claim, heartbeat, outcome) is in `sawt.jobs.runner`; the loops that workers run
+are in `sawt.jobs.workers`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-import traceback
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,9 +28,10 @@ from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
-from sawt.jobs.registry import handler_for, registered_kinds
+from sawt.jobs.registry import kind_for, registered_kinds
 
 logger = logging.getLogger(__name__)
+HOST = socket.gethostname()[:255]
 
 
 def _actor_user(actor: Any) -> Any:
@@ -26,7 +39,12 @@ def _actor_user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None
 
 
-def _no_handler(kind: str) -> str:
+def new_token() -> str:
+    """A fresh dispatch token: only the task carrying it may run the job's current attempt."""
+    return secrets.token_hex(16)
+
+
+def no_handler_message(kind: str) -> str:
     return _(
         "No handler is registered for background jobs of kind “%(kind)s” (known: %(known)s)."
     ) % {"kind": kind, "known": ", ".join(registered_kinds()) or "—"}
@@ -36,12 +54,29 @@ def _queued(kind: str, dedupe_key: str) -> Job | None:
     return Job.objects.filter(kind=kind, dedupe_key=dedupe_key, status=JobStatus.QUEUED).first()
 
 
+def max_attempts_for(kind: str) -> int:
+    """How many tries a job of `kind` gets in all (its registration, else the setting)."""
+    known = kind_for(kind)
+    if known is not None and known.max_attempts is not None:
+        return max(1, known.max_attempts)
+    return int(settings.SAWT_JOBS_MAX_ATTEMPTS)
+
+
 def job_enqueue(
-    *, kind: str, payload: dict[str, Any], actor: Any = None, dedupe_key: str = ""
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    actor: Any = None,
+    dedupe_key: str = "",
+    delay: dt.timedelta | None = None,
 ) -> Job:
-    """Queue work of `kind` for a worker; with `dedupe_key`, an already queued twin is returned."""
-    if handler_for(kind) is None:
-        raise ApplicationError(_no_handler(kind))
+    """Queue work of `kind` for a worker; with `dedupe_key`, an already queued twin is returned.
+
+    The job is handed to the task backend once the caller's transaction commits: a rolled-back
+    request queues nothing, and a worker never looks for a row it cannot see yet. `delay`
+    gathers a burst of changes into one run (the twin queued first keeps its time)."""
+    if kind_for(kind) is None:
+        raise ApplicationError(no_handler_message(kind))
     # Refuse now what could not be stored, rather than fail inside the worker later.
     try:
         json.dumps(payload)
@@ -55,7 +90,13 @@ def job_enqueue(
     try:
         with transaction.atomic():
             job = Job.objects.create(
-                kind=kind, payload=payload, dedupe_key=dedupe_key, created_by=_actor_user(actor)
+                kind=kind,
+                payload=payload,
+                dedupe_key=dedupe_key,
+                created_by=_actor_user(actor),
+                max_attempts=max_attempts_for(kind),
+                run_after=timezone.now() + delay if delay else None,
+                token=new_token(),
             )
             audit_record(
                 actor=actor,
@@ -63,6 +104,7 @@ def job_enqueue(
                 obj=job,
                 data={"kind": kind, "dedupe_key": dedupe_key},
             )
+            transaction.on_commit(partial(_dispatch_quietly, job.pk))
     except IntegrityError:
         # A concurrent request queued the same work between our look-up and our insert; the
         # partial unique constraint refused the second row, so theirs is the one to return.
@@ -72,110 +114,278 @@ def job_enqueue(
     return job
 
 
-def _claim(pk: int) -> bool:
-    """Move job `pk` from queued to running if it is still queued; True if this call did it."""
-    # A conditional UPDATE is atomic on every database: of two workers racing for one row,
-    # exactly one sees a row count of 1 (PostgreSQL re-checks the WHERE after the lock wait).
-    return bool(
-        Job.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING,
-            started_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            updated_at=timezone.now(),
-        )
+def job_dispatch(job: Job) -> str:
+    """Hand the job's current attempt to the task backend (through the Tasks API only);
+    returns the task's result id. Handing it over twice is harmless: one task runs it."""
+    from sawt.jobs.tasks import run_job
+
+    now = timezone.now()
+    run_after = job.run_after if job.run_after and job.run_after > now else None
+    task = run_job.using(queue_name=settings.SAWT_TASKS_QUEUE, run_after=run_after)
+    result = task.enqueue(job.pk, job.token)
+    task_id = str(result.id)[:64]
+    Job.objects.filter(pk=job.pk, token=job.token).update(task_id=task_id, dispatched_at=now)
+    job.task_id, job.dispatched_at = task_id, now
+    return task_id
+
+
+def _dispatch_quietly(pk: int) -> None:
+    # After the commit the job is safe in the database: if the backend cannot take it now
+    # (Redis restarting), the page says "queued" and the next worker sweep hands it over.
+    try:
+        job = Job.objects.filter(pk=pk, status=JobStatus.QUEUED, dispatched_at=None).first()
+        if job is not None:
+            job_dispatch(job)
+    except Exception:
+        logger.warning("Job %s could not be handed to the task backend yet", pk, exc_info=True)
+
+
+def jobs_dispatch_pending(limit: int = 500) -> int:
+    """Hand every queued job not yet handed over to the backend (its request died between the
+    commit and the hand-over, or it was queued before this version); how many were."""
+    handed = 0
+    pending = Job.objects.filter(status=JobStatus.QUEUED, dispatched_at=None)
+    for job in pending.order_by("created_at", "id")[:limit]:
+        if not job.token:
+            # A row queued before tokens existed gets its first one.
+            job.token = new_token()
+            if not Job.objects.filter(pk=job.pk, token="").update(token=job.token):
+                continue
+        job_dispatch(job)
+        handed += 1
+    return handed
+
+
+def jobs_redispatch_lost(*, older_than: dt.timedelta | None = None) -> int:
+    """Hand over again queued jobs whose task the backend no longer has, or finished without
+    running them (a Redis that lost its data, a claim refused by a locked database)."""
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from sawt.jobs.tasks import run_job
+
+    older_than = older_than or dt.timedelta(seconds=settings.SAWT_JOBS_LEASE_SECONDS)
+    cutoff = timezone.now() - older_than
+    stale = Job.objects.filter(status=JobStatus.QUEUED, dispatched_at__lt=cutoff).filter(
+        Q(run_after=None) | Q(run_after__lt=cutoff)
     )
+    again = 0
+    for job in stale.order_by("created_at", "id")[:500]:
+        try:
+            lost = run_job.get_backend().get_result(job.task_id).is_finished
+        except TaskResultDoesNotExist:
+            lost = True
+        if lost:
+            job_dispatch(job)
+            again += 1
+    return again
 
 
-def _oldest_queued() -> QuerySet[Job]:
-    return Job.objects.filter(status=JobStatus.QUEUED).order_by("created_at", "id")
+# --- Workers that died ----------------------------------------------------------------------
 
 
-def _claim_locked() -> int | None:
-    # PostgreSQL: a worker skips rows another worker has locked instead of queuing behind it.
-    with transaction.atomic():
-        pks = _oldest_queued().select_for_update(skip_locked=True).values_list("pk", flat=True)
-        pk = pks.first()
-        return pk if pk is not None and _claim(pk) else None
-
-
-def _claim_unlocked() -> int | None:
-    # SQLite has no row locks but serialises writers, so the conditional UPDATE decides. The
-    # look-up stays outside a transaction: an idle worker's poll never takes the write lock.
-    while (pk := _oldest_queued().values_list("pk", flat=True).first()) is not None:
-        if _claim(pk):
-            return pk
-        # Another worker took it between our look-up and our update: try the next one.
+def _boot_time() -> float | None:
+    try:
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith("btime "):
+                return float(line.split()[1])
+    except OSError:
+        pass
     return None
 
 
-def job_claim_next() -> Job | None:
-    """Take the oldest queued job for this worker (now running), or None if nothing is queued.
-
-    Two workers never get the same job, on PostgreSQL or on SQLite.
-    """
-    if connection.features.has_select_for_update_skip_locked:
-        pk = _claim_locked()
-    else:
-        pk = _claim_unlocked()
-    return None if pk is None else Job.objects.get(pk=pk)
-
-
-def _describe(exc: BaseException) -> str:
-    """The exception's own line, and where it was raised (the traceback's last frame)."""
-    if isinstance(exc, ApplicationError):
-        # Written for the person who asked for the work: the page shows it as it is.
-        text = exc.message
-    else:
-        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
-        last = frames[-1]
-        text += f'\n  File "{last.filename}", line {last.lineno}, in {last.name}'
-    return text
-
-
-def _call(job: Job) -> dict[str, Any] | None:
-    handler = handler_for(job.kind)
-    if handler is None:
-        # Queued by a process that had the handler, run by one that has not (e.g. a worker
-        # started from older code): the job fails with a message, the worker carries on.
-        raise LookupError(_no_handler(job.kind))
-    result = handler(dict(job.payload or {}))
-    json.dumps(result)  # a result that cannot be stored fails the job here, not at save()
-    return result
-
-
-def job_run(job: Job) -> Job:
-    """Run a claimed job's handler and store its result, or the error; never raises for it.
-
-    A job still queued is claimed first; one another worker took (or finished) is refused.
-    """
-    if job.status != JobStatus.RUNNING:
-        # Only a queued job can still be claimed; a finished one is never run twice.
-        if not _claim(job.pk):
-            raise ApplicationError(
-                _("Background job %(id)s was already taken by another worker.") % {"id": job.pk}
-            )
-        job.refresh_from_db()
+def process_started(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch), where /proc tells; else None."""
+    boot = _boot_time()
     try:
-        job.result, job.error, job.status = _call(job), "", JobStatus.SUCCEEDED
-    except Exception as exc:
-        # Whatever the handler does wrong is the job's failure, not the worker's: record it
-        # and let the worker go on to the next job. The full traceback goes to the log.
-        logger.exception("Background job %s (%s) failed", job.pk, job.kind)
-        job.result, job.error, job.status = None, _describe(exc), JobStatus.FAILED
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "error", "status", "finished_at", "updated_at"])
-    return job
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if boot is None or len(fields) < 20:
+        return None
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+def process_alive(pid: int, since: dt.datetime | None = None) -> bool:
+    """Whether process `pid` on this host still runs and, with `since`, is the one that was
+    already running then (not a newer process that reused the number)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        if stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False  # exited, not yet reaped by its parent
+    except (OSError, IndexError):
+        pass
+    started = process_started(pid)
+    if since is not None and started is not None:
+        # The clock ticks since boot are coarse (10 ms) and the two clocks differ a little.
+        return started <= since.timestamp() + 2.0
+    return True
+
+
+def _worker_gone(job: Job, lease_cutoff: dt.datetime) -> bool:
+    if job.worker_host == HOST and job.worker_pid:
+        # On this machine the answer is exact and immediate: is its process still there?
+        return not process_alive(job.worker_pid, job.started_at)
+    # Elsewhere (or a row from before heartbeats): only silence for a whole lease tells.
+    last = job.heartbeat_at or job.started_at or job.updated_at
+    return last is None or last < lease_cutoff
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A job taken back from a worker that died, and what became of it."""
+
+    job: Job
+    old_task_id: str
+    requeued: bool
+
+
+def jobs_recover() -> list[Recovered]:
+    """Take back running jobs whose worker died: queued again (the attempt counts) while tries
+    are left, failed after the last. Same host: its process is gone; any host: no heartbeat
+    within SAWT_JOBS_LEASE_SECONDS."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.SAWT_JOBS_LEASE_SECONDS)
+    recovered = []
+    for job in Job.objects.filter(status=JobStatus.RUNNING).order_by("started_at", "id"):
+        if not _worker_gone(job, cutoff):
+            continue
+        where = f"{job.worker_host or '?'}, pid {job.worker_pid or '?'}"
+        old_task_id = job.task_id
+        if job.attempts < job.max_attempts:
+            message = _("Its worker (%(where)s) stopped during attempt %(n)d; it was queued again.")
+            requeued = job_requeue(
+                job,
+                error=message % {"where": where, "n": job.attempts},
+                run_after=None,
+                expected_status=JobStatus.RUNNING,
+            )
+        else:
+            message = _(
+                "Its worker (%(where)s) stopped during the last attempt (%(n)d of %(most)d)."
+            )
+            error = message % {"where": where, "n": job.attempts, "most": job.max_attempts}
+            requeued = False
+            if not job_fail(job, error=error, expected_status=JobStatus.RUNNING):
+                continue
+        logger.warning("Job %s (%s): worker %s gone; %s", job.pk, job.kind, where, job.status)
+        recovered.append(Recovered(job, old_task_id, requeued))
+    return recovered
+
+
+# --- Outcomes, shared by the runner and the reaper ------------------------------------------
+
+
+def _guarded(job: Job, expected_status: str) -> Any:
+    # Only the holder of the current token changes the row: a worker presumed dead that comes
+    # back, or a stale task, finds its token replaced and changes nothing.
+    return Job.objects.filter(pk=job.pk, token=job.token, status=expected_status)
+
+
+def job_requeue(
+    job: Job, *, error: str, run_after: dt.datetime | None, expected_status: str
+) -> bool:
+    """Queue the job again for another attempt with a new token, and hand it over; False if
+    it was no longer in `expected_status` (someone else decided first). If the same work is
+    already queued under the job's key, that twin does it and this job fails saying so."""
+    token = new_token()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            changed = _guarded(job, expected_status).update(
+                status=JobStatus.QUEUED,
+                token=token,
+                error=error,
+                run_after=run_after,
+                dispatched_at=None,
+                task_id="",
+                heartbeat_at=None,
+                updated_at=now,
+            )
+    except IntegrityError:
+        twin = _queued(job.kind, job.dedupe_key)
+        note = _("The same work was queued again meanwhile (job %(id)s).") % {
+            "id": twin.pk if twin else "?"
+        }
+        job_fail(job, error=f"{note}\n{error}", expected_status=expected_status)
+        return False
+    if not changed:
+        return False
+    job.status, job.token, job.error, job.run_after = JobStatus.QUEUED, token, error, run_after
+    job.dispatched_at, job.task_id = None, ""
+    transaction.on_commit(partial(_dispatch_quietly, job.pk))
+    return True
+
+
+def job_fail(
+    job: Job,
+    *,
+    error: str,
+    result: dict[str, Any] | None = None,
+    expected_status: str = JobStatus.RUNNING,
+    progress: tuple[int, int | None, str] | None = None,
+) -> bool:
+    """Record the job's failure for good; False if it was no longer in `expected_status`."""
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "status": JobStatus.FAILED,
+        "error": error,
+        "result": result,
+        "finished_at": now,
+        "updated_at": now,
+    }
+    if progress is not None:
+        fields.update(progress_done=progress[0], progress_total=progress[1])
+        fields["progress_stage"] = progress[2]
+    if not _guarded(job, expected_status).update(**fields):
+        return False
+    job.status, job.error, job.result, job.finished_at = JobStatus.FAILED, error, result, now
+    _ended(job)
+    return True
+
+
+def job_succeed(
+    job: Job, *, result: dict[str, Any] | None, progress: tuple[int, int | None, str]
+) -> bool:
+    """Record the job's result; False if the job was taken back from this worker meanwhile."""
+    now = timezone.now()
+    changed = _guarded(job, JobStatus.RUNNING).update(
+        status=JobStatus.SUCCEEDED,
+        result=result,
+        error="",
+        finished_at=now,
+        heartbeat_at=now,
+        progress_done=progress[0],
+        progress_total=progress[1],
+        progress_stage=progress[2],
+        updated_at=now,
+    )
+    if not changed:
+        return False
+    job.status, job.result, job.error, job.finished_at = JobStatus.SUCCEEDED, result, "", now
+    _ended(job)
+    return True
+
+
+def _ended(job: Job) -> None:
+    """The kind's clean-up once a job has ended for good (e.g. delete an uploaded file)."""
+    known = kind_for(job.kind)
+    if known is None or known.on_end is None:
+        return
+    try:
+        known.on_end(dict(job.payload or {}))
+    except Exception:
+        logger.exception("Clean-up after job %s (%s) failed", job.pk, job.kind)
 
 
 def jobs_run_pending(limit: int | None = None) -> int:
-    """Claim and run queued jobs, oldest first, until none is left or `limit` ran; the count."""
-    ran = 0
-    while limit is None or ran < limit:
-        job = job_claim_next()
-        if job is None:
-            break
-        job_run(job)
-        ran += 1
-    return ran
+    """Run due jobs in this process through the configured backend's worker, until none is
+    left or `limit` ran; how many jobs ran (the `sawt worker --once` of tests and scripts)."""
+    from sawt.jobs.workers import drain
+
+    return drain(limit=limit)

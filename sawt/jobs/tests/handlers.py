@@ -2,32 +2,90 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
 from typing import Any
 
+from django.db import OperationalError
+
 from sawt.core.exceptions import ApplicationError
-from sawt.jobs.registry import register
+from sawt.jobs.errors import JobFailure, TransientError
+from sawt.jobs.registry import Progress, register
 
 ECHO = "tests.echo"
 BOOM = "tests.boom"
 NOT_JSON = "tests.not_json"
 REFUSED = "tests.refused"
+DETAILED = "tests.detailed"
+FLAKY = "tests.flaky"
+LOCKED = "tests.locked"
+COUNTED = "tests.counted"
+SLOW = "tests.slow"
+ENDED: list[dict[str, Any]] = []
 
 
 @register(ECHO)
-def echo(payload: dict[str, Any]) -> dict[str, Any]:
+def echo(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    progress(3, 3, "words")
     return {"echoed": payload, "words": len(str(payload.get("text", "")).split())}
 
 
 @register(BOOM)
-def boom(payload: dict[str, Any]) -> dict[str, Any]:
+def boom(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     raise ValueError(f"cannot retrain on {payload.get('labels', 0)} labels")
 
 
 @register(NOT_JSON)
-def not_json(payload: dict[str, Any]) -> dict[str, Any]:
+def not_json(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     return {"model": object()}
 
 
 @register(REFUSED)
-def refused(payload: dict[str, Any]) -> dict[str, Any]:
+def refused(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     raise ApplicationError("لا توجد تصنيفات كافية لإعادة التدريب.")
+
+
+@register(DETAILED, on_end=ENDED.append)
+def detailed(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    raise JobFailure("The file was not imported.", details={"problems": [[2, "e1", "bad"]]})
+
+
+@register(FLAKY, max_attempts=3, on_end=ENDED.append)
+def flaky(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Fails transiently until its `marker` file holds `succeed_on` lines (one per attempt)."""
+    marker = Path(payload["marker"])
+    with marker.open("a") as handle:
+        handle.write("x\n")
+    attempt = len(marker.read_text().splitlines())
+    if attempt < payload.get("succeed_on", 99):
+        raise TransientError(f"the service is away (attempt {attempt})")
+    return {"attempt": attempt}
+
+
+@register(LOCKED, max_attempts=2)
+def locked(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    raise OperationalError("database is locked")
+
+
+@register(COUNTED)
+def counted(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Leaves one line per run in the payload's `log` file: a job run twice shows twice."""
+    # O_APPEND writes of one short line land whole, whichever processes write at once.
+    fd = os.open(payload["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, f"{payload['n']} {os.getpid()}\n".encode())
+    finally:
+        os.close(fd)
+    return {"n": payload["n"]}
+
+
+@register(SLOW, max_attempts=2)
+def slow(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Says it started (a file), then works for `seconds`, reporting progress."""
+    Path(payload["started"]).write_text(str(os.getpid()))
+    steps = int(payload.get("seconds", 30) * 10)
+    for step in range(steps):
+        progress(step, steps, "sleeping")
+        time.sleep(0.1)
+    return {"slept": payload.get("seconds", 30)}

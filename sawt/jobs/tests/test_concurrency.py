@@ -1,93 +1,85 @@
-"""Several workers draining one queue at the same moment: each job is taken exactly once."""
+"""Several worker processes draining one queue at the same moment, on the database backend and
+on RQ: every job runs exactly once."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
+import uuid
+from contextlib import nullcontext
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
-from sawt.jobs.choices import JobStatus
-from sawt.jobs.models import Job
+from sawt.jobs.services import job_enqueue
+from sawt.jobs.tests.handlers import COUNTED
+from sawt.jobs.tests.procs import PRELUDE, popen, python, query, shared_env
+from sawt.jobs.tests.redis import flush, redis_env, rq_settings
 
-WORKERS, JOBS = 4, 200
+WORKERS, JOBS = 4, 60
 
-# One worker process: set up Django, wait for the starting shot, claim until the queue is empty.
-CLAIMER = """
-import json, sys
-import django
-django.setup()
-from sawt.jobs.services import job_claim_next
+ENQUEUE = (
+    PRELUDE
+    + """
+from sawt.jobs.services import job_enqueue
+for n in range({jobs}):
+    job_enqueue(kind="tests.counted", payload={{"n": n, "log": {log!r}}})
+"""
+)
+# One worker process: wait for the starting shot, then drain the queue with the real worker.
+WORKER = (
+    PRELUDE
+    + """
+from sawt.jobs.services import jobs_run_pending
 print("ready", flush=True)
 sys.stdin.readline()
-ids = []
-while (job := job_claim_next()) is not None:
-    ids.append(job.pk)
-print(json.dumps(ids), flush=True)
+print(jobs_run_pending(), flush=True)
 """
-
-# For SQLite: the test database lives in memory, out of other processes' reach, so the race
-# runs on a database file of its own, set up as `sawt serve` would find it (WAL and all).
-SQLITE_QUEUE = f"""
-import django
-django.setup()
-from django.core.management import call_command
-from sawt.jobs.models import Job
-call_command("migrate", "jobs", verbosity=0)  # and what it depends on (users), nothing more
-Job.objects.bulk_create(Job(kind="tests.echo", payload={{"n": n}}) for n in range({JOBS}))
-"""
+)
 
 
-def _postgres_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _queue(tmp_path: Path) -> dict[str, str]:
-    """Fill a queue the claimers can reach; the environment that points them at it."""
-    env = {**os.environ, "SAWT_HOME": str(tmp_path)}
+def _race(env: dict[str, str], log: Path) -> None:
     if connection.vendor == "sqlite":
-        env.pop("DATABASE_URL", None)
-        subprocess.run([sys.executable, "-c", SQLITE_QUEUE], env=env, check=True, timeout=60)
+        python(ENQUEUE.format(jobs=JOBS, log=str(log)), env)
     else:
-        env["DATABASE_URL"] = _postgres_url()
-        Job.objects.bulk_create(Job(kind="tests.echo", payload={"n": n}) for n in range(JOBS))
-    return env
+        on_rq = env.get("SAWT_TASKS_BACKEND") == "rq"
+        with rq_settings(env["SAWT_TASKS_QUEUE"], flushing=False) if on_rq else nullcontext():
+            for n in range(JOBS):
+                job_enqueue(kind=COUNTED, payload={"n": n, "log": str(log)})
 
-
-@pytest.mark.django_db(transaction=True)
-def test_racing_workers_never_take_the_same_job(tmp_path):
-    env = _queue(tmp_path)
     workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", CLAIMER],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(WORKERS)
+        popen(WORKER, env, stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(WORKERS)
     ]
     try:
         for worker in workers:
-            assert worker.stdout.readline().strip() == "ready"
+            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
         for worker in workers:  # all start together, as far as the clock allows
+            assert worker.stdin is not None
             worker.stdin.write("go\n")
             worker.stdin.flush()
-        claimed = [json.loads(worker.communicate(timeout=120)[0]) for worker in workers]
+        ran = [int(worker.communicate(timeout=180)[0].split()[-1]) for worker in workers]
     finally:
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
 
-    every = [pk for ids in claimed for pk in ids]
-    assert len(every) == JOBS
-    assert len(set(every)) == JOBS, "a job was claimed by two workers"
-    if connection.vendor != "sqlite":
-        assert Job.objects.filter(status=JobStatus.RUNNING, attempts=1).count() == JOBS
+    runs = [line.split()[0] for line in log.read_text().splitlines()]
+    assert len(runs) == JOBS, "a job ran twice, or not at all"
+    assert len(set(runs)) == JOBS
+    assert sum(ran) == JOBS
+    statuses = query(env, "SELECT status, attempts, COUNT(*) FROM jobs_job GROUP BY 1, 2")
+    assert statuses == [("succeeded", 1, JOBS)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_database_workers_run_every_job_once(tmp_path):
+    _race(shared_env(tmp_path), tmp_path / "runs.log")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_rq_workers_run_every_job_once(tmp_path):
+    env = shared_env(tmp_path, **redis_env(f"sawt-test-{uuid.uuid4().hex[:8]}"))
+    try:
+        _race(env, tmp_path / "runs.log")
+    finally:
+        flush()

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import translation
 
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.inline import inline_worker_start, inline_worker_wanted
 from sawt.jobs.models import Job
 from sawt.jobs.services import job_enqueue
-from sawt.jobs.tests.handlers import BOOM, ECHO
+from sawt.jobs.tests.handlers import BOOM, ECHO, FLAKY, SLOW
+from sawt.jobs.tests.procs import PRELUDE, popen, python, query, shared_env
+from sawt.jobs.tests.redis import flush, redis_env, rq_settings
 
 
 def _worker(*args: str) -> str:
@@ -40,6 +46,42 @@ def test_worker_once_runs_every_queued_job_and_says_how_many():
     assert "failed after" in out and "ValueError: cannot retrain on 0 labels" in out
     statuses = sorted(Job.objects.values_list("status", flat=True))
     assert statuses == [JobStatus.FAILED, JobStatus.SUCCEEDED, JobStatus.SUCCEEDED]
+
+
+@pytest.mark.django_db
+def test_worker_once_on_rq_runs_every_queued_job(monkeypatch, tmp_path):
+    from sawt.jobs import runner
+
+    monkeypatch.setattr(runner, "retry_delay", lambda attempt: dt.timedelta(0))
+    with rq_settings(f"sawt-test-{uuid.uuid4().hex[:8]}"):
+        job_enqueue(kind=ECHO, payload={"n": 1})
+        job_enqueue(kind=BOOM, payload={})
+        flaky = job_enqueue(kind=FLAKY, payload={"marker": str(tmp_path / "m"), "succeed_on": 2})
+
+        out = _worker("--once")
+
+        assert "Ran 3 jobs." in out and "will be tried again" in out
+        assert "ValueError: cannot retrain on 0 labels" in out
+        # The retry is a task of its own, released by RQ's scheduler when due.
+        assert _worker("--once").strip().endswith("Ran 1 job.")
+    flaky.refresh_from_db()
+    assert (flaky.status, flaky.attempts) == (JobStatus.SUCCEEDED, 2)
+
+
+@pytest.mark.django_db(transaction=True)  # so the retry is handed over as it would be
+def test_a_retry_on_rq_waits_for_its_time(tmp_path):
+    import django_rq
+    from rq.registry import ScheduledJobRegistry
+
+    queue = f"sawt-test-{uuid.uuid4().hex[:8]}"
+    with rq_settings(queue):
+        flaky = job_enqueue(kind=FLAKY, payload={"marker": str(tmp_path / "m"), "succeed_on": 2})
+        _worker("--once")
+        flaky.refresh_from_db()
+        assert flaky.status == JobStatus.QUEUED and flaky.run_after is not None
+        scheduled = ScheduledJobRegistry(queue=django_rq.get_queue(queue))
+        assert scheduled.get_job_ids() == [flaky.task_id]
+        assert _worker("--once").strip().endswith("Ran 0 jobs.")
 
 
 @pytest.mark.django_db
@@ -135,3 +177,67 @@ def test_the_inline_worker_can_be_switched_off(monkeypatch):
 def test_the_dev_servers_reloaded_child_starts_no_second_worker(monkeypatch):
     monkeypatch.setenv("RUN_MAIN", "true")
     assert inline_worker_start() is None
+
+
+KILLABLE = (
+    PRELUDE
+    + """
+call_command("worker", "--sleep", "0.2")
+"""
+)
+ONCE = (
+    PRELUDE
+    + """
+call_command("worker", "--once")
+"""
+)
+ENQUEUE_SLOW = (
+    PRELUDE
+    + """
+from sawt.jobs.services import job_enqueue
+job_enqueue(kind="tests.slow", payload={{"started": {started!r}, "seconds": 1}})
+"""
+)
+
+
+def _wait_for(path: Path, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and (text := path.read_text()):
+            return text
+        time.sleep(0.05)
+    pytest.fail(f"{path.name} did not appear within {seconds} s")
+
+
+@pytest.mark.parametrize("backend", ["database", "rq"])
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_workers_job_is_run_by_the_next_worker(tmp_path, backend):
+    # `kill -9` in the middle of a job: the next worker on this machine sees the process gone
+    # and runs the job again at once (the attempt counts), instead of leaving it "running".
+    extra = redis_env(f"sawt-test-{uuid.uuid4().hex[:8]}") if backend == "rq" else {}
+    env = shared_env(tmp_path, **extra)
+    started = tmp_path / "started"
+    try:
+        if connection.vendor == "sqlite":
+            python(ENQUEUE_SLOW.format(started=str(started)), env)
+        else:
+            on_rq = backend == "rq"
+            with rq_settings(env["SAWT_TASKS_QUEUE"], flushing=False) if on_rq else nullcontext():
+                job_enqueue(kind=SLOW, payload={"started": str(started), "seconds": 1})
+        first = popen(KILLABLE, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert int(_wait_for(started)) == first.pid
+        finally:
+            first.kill()
+            first.wait(timeout=30)
+        started.unlink()
+
+        out = python(ONCE, env)
+
+        assert "نُفِّذت مهمة واحدة." in out, out  # "Ran 1 job.", in the default language
+        assert int(started.read_text()) != first.pid
+        rows = query(env, "SELECT status, attempts, error FROM jobs_job")
+        assert [(status, attempts) for status, attempts, _ in rows] == [("succeeded", 2)]
+    finally:
+        if backend == "rq":
+            flush()

@@ -1,4 +1,9 @@
-"""`sawt worker [--once] [--sleep SECONDS] [--exit-with-parent PID]`: run queued background jobs."""
+"""`sawt worker [--once] [--sleep SECONDS] [--exit-with-parent PID]`: run background jobs.
+
+With SAWT_TASKS_BACKEND=database (the default) it runs django-tasks-db's worker; with `rq`, an
+RQ worker with its scheduler. Either way it first takes back the jobs of workers that died on
+this machine, and keeps doing so (docs/decisions/0006-background-work-on-django-tasks.md).
+"""
 
 from __future__ import annotations
 
@@ -6,32 +11,23 @@ import logging
 import os
 import signal
 import threading
-import time
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
-from sawt.jobs.services import job_claim_next, job_run
+from sawt.jobs.runner import job_ended
+from sawt.jobs.workers import DatabaseWorker, drain, housekeeping, nap, rq_work, watch_parent
 
 logger = logging.getLogger(__name__)
-# Longest wait after a database error (the database restarting, migrations not yet run).
+# Longest wait after a database or Redis error (a restart, migrations not yet run).
 MAX_BACKOFF = 60.0
-# Sleeps are cut into slices this long so a stop request or a dead parent is noticed quickly.
-SLICE = 0.2
-
-
-def _refresh_connections() -> None:
-    # A long job can outlive its connection (server timeouts, CONN_MAX_AGE, a restart): drop
-    # broken or old ones so the next query reconnects. Inside a caller's transaction (a test's)
-    # the connection is not ours to close.
-    if not connection.in_atomic_block:
-        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -61,18 +57,30 @@ class Command(BaseCommand):
         self.stopping = False
         self.verbosity: int = opts["verbosity"]
         self.parent: int | None = opts["exit_with_parent"]
-        self.previous = self._trap_signals()
+        self.backoff = 0.0
+        job_ended.connect(self._report, weak=False)
         try:
-            if opts["once"]:
-                ran = self._drain()
-                self.stdout.write(
-                    ngettext("Ran %(count)d job.", "Ran %(count)d jobs.", ran) % {"count": ran}
-                )
-            else:
-                self._serve(max(opts["sleep"], 0.0))
+            if settings.SAWT_TASKS_BACKEND == "rq":
+                self._rq(once=opts["once"])
+                return
+            self.previous = self._trap_signals()
+            try:
+                if opts["once"]:
+                    self._said_ran(drain(should_stop=self._should_stop))
+                else:
+                    self._serve(max(opts["sleep"], 0.0))
+            finally:
+                for signum, handler in self.previous.items():
+                    signal.signal(signum, handler)
         finally:
-            for signum, handler in self.previous.items():
-                signal.signal(signum, handler)
+            job_ended.disconnect(self._report)
+
+    def _said_ran(self, ran: int) -> None:
+        self.stdout.write(
+            ngettext("Ran %(count)d job.", "Ran %(count)d jobs.", ran) % {"count": ran}
+        )
+
+    # --- the database backend ---------------------------------------------------------------
 
     def _trap_signals(self) -> dict[int, Any]:
         # Signal handlers can only be set from the main thread (not so under some test runners).
@@ -87,63 +95,77 @@ class Command(BaseCommand):
 
     def _request_stop(self, signum: int, frame: FrameType | None) -> None:
         # Finish the job in hand, then exit; a second signal acts as it would without us
-        # (Ctrl-C twice interrupts even a long job, leaving it marked running).
+        # (Ctrl-C twice interrupts even a long job, which is then handed back to the queue).
         self.stopping = True
         signal.signal(signum, self.previous.get(signum, signal.SIG_DFL))
 
     def _should_stop(self) -> bool:
         return self.stopping or (self.parent is not None and os.getppid() != self.parent)
 
-    def _nap(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not self._should_stop() and (left := deadline - time.monotonic()) > 0:
-            time.sleep(min(SLICE, left))
-
-    def _run_one(self) -> bool:
-        """Claim and run the oldest queued job; False if nothing was queued."""
-        job = job_claim_next()
-        if job is None:
-            return False
-        job = job_run(job)
-        self._report(job)
-        _refresh_connections()
-        return True
-
-    def _drain(self) -> int:
-        ran = 0
-        while not self._should_stop() and self._run_one():
-            ran += 1
-        return ran
-
     def _serve(self, sleep: float) -> None:
         self.stdout.write(
             _("Worker started: running background jobs, looking every %(seconds)g s when idle.")
             % {"seconds": sleep}
         )
-        backoff = 0.0
-        while not self._should_stop():
-            try:
-                ran = self._run_one()
-                backoff = 0.0
-            except DatabaseError as exc:
-                # The worker outlives a database restart (or a database not yet migrated):
-                # say so, wait longer each time, retry. Its traceback would tell nothing more.
-                backoff = min(max(backoff * 2, sleep, 1.0), MAX_BACKOFF)
-                logger.warning("Worker cannot use the database (%s); retrying in %gs", exc, backoff)
-                _refresh_connections()
-                self._nap(backoff)
-                continue
-            if not ran:
-                self._nap(sleep)
+        DatabaseWorker(should_stop=self._should_stop).serve(sleep, self._waiting)
         self.stdout.write(_("Worker stopped."))
 
-    def _report(self, job: Job) -> None:
-        if self.verbosity < 1:
-            return
-        seconds = (job.finished_at - job.started_at).total_seconds() if job.started_at else 0.0
-        if job.status == JobStatus.SUCCEEDED:
-            line = _("Job %(id)s (%(kind)s) succeeded in %(seconds).1f s.")
+    def _waiting(self, exc: Exception) -> float:
+        # Say so, wait longer each time, retry: its traceback would tell nothing more.
+        self.backoff = min(max(self.backoff * 2, 1.0), MAX_BACKOFF)
+        logger.warning("Worker cannot use the database (%s); retrying in %gs", exc, self.backoff)
+        return self.backoff
+
+    # --- RQ ---------------------------------------------------------------------------------
+
+    def _rq(self, *, once: bool) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        if self.parent is not None:
+            watch_parent(self.parent)
+        if not once:
+            self.stdout.write(_("Worker started: running background jobs from Redis."))
+        while True:
+            try:
+                housekeeping(lost=False)
+                ran = rq_work(burst=once, verbosity=self.verbosity)
+                break
+            except (RedisConnectionError, RedisTimeoutError, DatabaseError) as exc:
+                if once:
+                    self.stderr.write(
+                        _("The worker cannot reach Redis or the database: %(error)s")
+                        % {"error": exc}
+                    )
+                    raise SystemExit(1) from None
+                self._waiting(exc)
+                nap(self.backoff, lambda: self.parent is not None and os.getppid() != self.parent)
+                if self.parent is not None and os.getppid() != self.parent:
+                    return
+        if once:
+            self._said_ran(ran)
         else:
+            self.stdout.write(_("Worker stopped."))
+
+    # --- what each job did -------------------------------------------------------------------
+
+    def _report(self, sender: Any, job: Job, outcome: str, **kwargs: Any) -> None:
+        if self.verbosity < 1 or outcome == "skipped":
+            return
+        end = job.finished_at or job.updated_at
+        seconds = (end - job.started_at).total_seconds() if job.started_at and end else 0.0
+        values = {
+            "id": job.pk,
+            "kind": job.kind,
+            "seconds": max(seconds, 0.0),
+            "error": job.error_summary,
+        }
+        if outcome == JobStatus.SUCCEEDED:
+            line = _("Job %(id)s (%(kind)s) succeeded in %(seconds).1f s.")
+        elif outcome == "retry":
+            line = _("Job %(id)s (%(kind)s) will be tried again: %(error)s")
+        elif outcome == JobStatus.FAILED:
             line = _("Job %(id)s (%(kind)s) failed after %(seconds).1f s: %(error)s")
-        values = {"id": job.pk, "kind": job.kind, "seconds": seconds, "error": job.error_summary}
+        else:
+            return
         self.stdout.write(line % values)

@@ -128,9 +128,12 @@ def test_analyst_moves_a_recommendation_and_sees_the_history(new_page, sawt_env)
     code = (
         "import json; from sawt.gaps.models import Recommendation; "
         "r = Recommendation.objects.filter(gap__journey__slug='building-permits', "
-        "status='proposed').order_by('pk').first(); print(json.dumps([r.gap_id, r.pk]))"
+        "status='proposed').order_by('pk').first(); "
+        # The history names it by its place among its gap's recommendations (1, 2, …).
+        "n = r.gap.recommendations.filter(pk__lte=r.pk).count(); "
+        "print(json.dumps([r.gap_id, r.pk, n]))"
     )
-    gap, rec = orm(sawt_env, code)
+    gap, rec, number = orm(sawt_env, code)
     page = login(new_page(lang="en"), "analyst")
     assert page.goto(f"/gaps/{gap}/").status == 200
     card = page.locator(f"#rec-{rec}")
@@ -148,7 +151,7 @@ def test_analyst_moves_a_recommendation_and_sees_the_history(new_page, sawt_env)
     history = page.locator("section", has=page.get_by_role("heading", name="History"))
     entries = history.locator("li").all_inner_texts()
     for move in ("proposed → approved", "approved → in progress"):
-        assert any(f"recommendation {rec}: {move}" in e and "analyst" in e for e in entries), (
+        assert any(f"recommendation {number}: {move}" in e and "analyst" in e for e in entries), (
             entries
         )
     shot(page, "gap-after-moves-en-desktop")

@@ -97,9 +97,15 @@ def _detail(request: HttpRequest, gap: Gap, *, status: int = 200, **forms: Any) 
                 },
                 prefix=f"r{rec.pk}",
             )
+    # A recommendation is named by its place on this page (1, 2, …), as its card is headed:
+    # its database id means nothing to a reader.
+    numbers = {rec.pk: n for n, rec in enumerate(gap.recs, 1)}
     context = {
         "gap": gap,
-        "history": gap_history(gap=gap, user=user),
+        "history": [
+            (entry, numbers.get(entry.recommendation_id))
+            for entry in gap_history(gap=gap, user=user)
+        ],
         "rec_form": forms.get("rec_form") or RecommendationForm(initial={"owner": None}),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "may_add": can(user, "recommendation.create", gap),

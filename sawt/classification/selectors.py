@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Count, F, QuerySet
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from sawt.catalog.choices import LABEL_SOURCES
+from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
@@ -59,6 +59,23 @@ def review_waiting(*, journey: Journey, period: str | None = None) -> int:
     """How many near-duplicate groups wait for a person (what the journey page links with)."""
     group = Coalesce(F("duplicate_group"), F("id"), output_field=BigIntegerField())
     return _waiting(journey, period).aggregate(n=Count(group, distinct=True))["n"]
+
+
+@dataclass(frozen=True)
+class PeriodFiling:
+    """What the model did with a period's complaints, as counted now (not as cross-validated)."""
+
+    filed_by_model: int  # filed under a reason by the model alone
+    waiting: int  # complaints below the threshold that no one has labelled yet
+
+
+def period_filing(*, journey: Journey, period: str | None = None) -> PeriodFiling:
+    """How many of the period's complaints the model filed alone and how many wait."""
+    counts = _period_complaints(journey, period).aggregate(
+        filed=Count("id", filter=Q(category_source=CategorySource.MODEL)),
+        waiting=Count("id", filter=Q(category__isnull=True, prediction__isnull=False)),
+    )
+    return PeriodFiling(filed_by_model=counts["filed"], waiting=counts["waiting"])
 
 
 def review_queue(*, journey: Journey, period: str | None = None, limit: int = 50):

@@ -266,3 +266,24 @@ def test_queue_page_query_budget(queue, django_assert_max_num_queries):
     client = login(Role.ANALYST)
     with django_assert_max_num_queries(12):
         assert client.get(QUEUE).status_code == 200
+
+
+def test_the_header_says_which_figures_are_cross_validated_and_which_are_counted(queue):
+    """Coverage comes from cross-validation; what waits is counted in the period, and the
+    sentence says so: never "settles 100% alone" above complaints waiting for a person."""
+    model = ClassifierModel.objects.get(journey=queue["journey"])
+    client = login(Role.ANALYST)
+    client.cookies["django_language"] = "en"
+    html = client.get(QUEUE).content.decode()
+    coverage = f"{round(100 * model.scores['threshold']['coverage'])}%"
+    text = re.sub(r"<[^>]+>", "", html)
+    assert re.search(
+        rf"Tested in cross-validation on the labelled examples, .* of {coverage} of", text
+    )
+    assert "The model settles" not in html
+    waiting = Complaint.objects.filter(category__isnull=True, prediction__isnull=False).count()
+    filed = Complaint.objects.filter(category_source=CategorySource.MODEL).count()
+    sentence = re.search(r"<p[^>]*data-period-filing>(.*?)</p>", html, re.S).group(1)
+    assert f'model alone, <bdi dir="ltr">{filed}</bdi>' in sentence
+    assert f'waiting for a person, <bdi dir="ltr">{waiting}</bdi>' in sentence
+    assert waiting == 5  # the three queued groups hold five complaints

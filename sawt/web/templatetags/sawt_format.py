@@ -88,3 +88,10 @@ def channel(code: str | None) -> str:
         return "—"
     name = channel_name(code)
     return format_html("<bdi>{}</bdi>", code) if name is None else name
+
+
+@register.filter
+def isolate(value: object) -> SafeString:
+    """A value (a name, a code) put into a translated sentence, isolated in <bdi> so its
+    direction neither scrambles the sentence nor is scrambled by it."""
+    return format_html("<bdi>{}</bdi>", value)

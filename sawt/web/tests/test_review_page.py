@@ -123,7 +123,7 @@ def test_the_queue_lists_the_least_sure_first_with_the_suggestion(queue):
     assert "×3" in html  # the least sure stands for its two near-duplicates as well
     suggested = queue["cats"]["delay"]
     assert f'name="category" value="{suggested.code}" class="primary confirm"' in html
-    assert f"تأكيد: {suggested.name_ar}" in html  # the page is Arabic by default
+    assert f"تأكيد: <bdi>{suggested.name_ar}</bdi>" in html  # Arabic by default; name isolated
     assert "31%" in html
 
 
@@ -245,7 +245,7 @@ def test_the_english_page_has_no_arabic_interface_text(queue):
     client = login(Role.ANALYST)
     client.post("/i18n/setlang/", {"language": "en", "next": QUEUE})
     html = client.get(QUEUE).content.decode()
-    assert 'lang="en"' in html and "Confirm: Reason" in html
+    assert 'lang="en"' in html and "Confirm: <bdi>Reason" in html
     # Arabic may appear only in data: complaint texts, the channel, and the names of things.
     data = {c.text for c in Complaint.objects.all()} | {"بلدي"}
     interface = re.sub(r"<blockquote[^>]*>.*?</blockquote>", "", html, flags=re.S)
@@ -287,3 +287,12 @@ def test_the_header_says_which_figures_are_cross_validated_and_which_are_counted
     assert f'model alone, <bdi dir="ltr">{filed}</bdi>' in sentence
     assert f'waiting for a person, <bdi dir="ltr">{waiting}</bdi>' in sentence
     assert waiting == 5  # the three queued groups hold five complaints
+
+
+def test_names_in_messages_are_isolated_from_the_sentence(queue):
+    """An English reason name inside the Arabic message keeps its own order (FSI … PDI)."""
+    fees = queue["cats"]["fees"]
+    client = login(Role.ANALYST)
+    settle(client, queue["middle"], "fees")
+    shown = " ".join(str(m) for m in client.get(QUEUE).context["messages"])
+    assert f"\u2068{fees.name_ar}\u2069" in shown

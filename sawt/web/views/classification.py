@@ -39,6 +39,7 @@ from sawt.classification.services import (
     theme_promote,
 )
 from sawt.core.exceptions import ApplicationError
+from sawt.core.i18n import isolated
 from sawt.core.periods import parse_period
 from sawt.jobs.selectors import job_latest
 from sawt.reports.charts import bar_svg
@@ -160,7 +161,7 @@ def review_settle_view(request: HttpRequest, slug: str, period: str, pk: int) ->
         messages.error(
             request,
             _("“%(code)s” is not a category of this journey; nothing was changed.")
-            % {"code": code[:64]},
+            % {"code": isolated(code[:64])},
         )
         return _review(request, journey, period, status=400)
     try:
@@ -175,7 +176,7 @@ def review_settle_view(request: HttpRequest, slug: str, period: str, pk: int) ->
             "%(count)d complaints filed under “%(category)s”.",
             len(settled),
         )
-        % {"count": len(settled), "category": category.name},
+        % {"count": len(settled), "category": isolated(category.name)},
     )
     url = reverse("web:review", args=[journey.slug, period])
     # The next item as the page showed it: settling does not reorder the rest of the queue.
@@ -277,6 +278,6 @@ def theme_promote_view(request: HttpRequest, slug: str, period: str) -> HttpResp
             "The category “%(category)s” was added; %(count)d texts are filed under it.",
             filed,
         )
-        % {"category": category.name, "count": filed},
+        % {"category": isolated(category.name), "count": filed},
     )
     return _see_other(reverse("web:journey", args=[journey.slug, period]))

@@ -5,12 +5,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from sawt.accounts.forms import AdminLoginForm, LoginForm
+
 admin.site.site_header = _("sawt — voice of the customer")
 admin.site.site_title = _("sawt")
 admin.site.index_title = _("Administration")
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -207,9 +207,12 @@ def gap_source_get(
     period: str,
     category: str = "",
     item: str = "",
-    note: str = "",
+    note: int | None = None,
 ) -> GapSource:
-    """Resolve `?journey=&period=&category=|item=|note=` within what the user sees; else 404."""
+    """Resolve `?journey=&period=&category=|item=|note=` within what the user sees; else 404.
+
+    The values come parsed (sawt/web/gap_forms.py GapSourceForm): `note` is a workshop note's id.
+    """
     try:
         parse_period(period)
     except ApplicationError as exc:
@@ -228,8 +231,6 @@ def gap_source_get(
             survey__period=period,
             code=item,
         )
-    elif note and note.isdigit():
-        source.note = get_object_or_404(WorkshopNote, workshop__journey=found, pk=int(note))
-    elif note:
-        raise Http404("note")
+    elif note is not None:
+        source.note = get_object_or_404(WorkshopNote, workshop__journey=found, pk=note)
     return source

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sawt.catalog.models import Agency, Stage
 from sawt.gaps.choices import RecommendationStatus
+from sawt.web.params import MAX_VERSION, IdField, PeriodField
 
 # User-written text: the browser picks its direction from the first strong letter.
 AUTO = {"dir": "auto", "rows": 3}
@@ -27,6 +28,16 @@ class GapFilterForm(forms.Form):
         for name, values in choices.items():
             self.fields[name].choices = every + values
         self.fields["status"].choices = every + list(RecommendationStatus.choices)
+
+
+class GapSourceForm(forms.Form):
+    """Where a new gap comes from: `?journey=&period=` and at most one piece of evidence."""
+
+    journey = forms.SlugField(max_length=100)
+    period = PeriodField()
+    category = forms.SlugField(max_length=64, required=False)
+    item = forms.SlugField(max_length=64, required=False)
+    note = IdField(required=False)
 
 
 class GapForm(forms.Form):
@@ -61,7 +72,7 @@ class RecommendationForm(forms.Form):
 class RecommendationEditForm(RecommendationForm):
     """RecommendationForm plus the version the person's page showed, to detect conflicts."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
 
 
 class MoveForm(forms.Form):
@@ -69,7 +80,7 @@ class MoveForm(forms.Form):
 
     to_status = forms.ChoiceField(choices=RecommendationStatus.choices)
     expected_status = forms.ChoiceField(choices=RecommendationStatus.choices)
-    version = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 class CommentForm(forms.Form):

@@ -44,6 +44,8 @@ from sawt.core.periods import parse_period
 from sawt.jobs.selectors import job_latest
 from sawt.reports.charts import bar_svg
 from sawt.web import selectors
+from sawt.web.classification_forms import SettleForm, ThemePromoteForm
+from sawt.web.params import bad_request
 
 # Items per page of the queue: a sitting's work; the rest come up as these are settled.
 QUEUE_PAGE = 50
@@ -155,7 +157,10 @@ def review_settle_view(request: HttpRequest, slug: str, period: str, pk: int) ->
     journey = _journey(request, slug, period)
     complaint = get_object_or_404(complaints_for(request.user).filter(journey=journey), pk=pk)
     require(request.user, "category.assign", complaint)
-    code = request.POST.get("category", "")
+    form = SettleForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form)
+    code = form.cleaned_data["category"]
     category = journey.gap_categories.filter(code=code).first()
     if category is None:
         messages.error(
@@ -180,8 +185,8 @@ def review_settle_view(request: HttpRequest, slug: str, period: str, pk: int) ->
     )
     url = reverse("web:review", args=[journey.slug, period])
     # The next item as the page showed it: settling does not reorder the rest of the queue.
-    following = request.POST.get("next", "")
-    return _see_other(url + (f"#item-{following}" if following.isdigit() else "#queue"))
+    following = form.cleaned_data["next"]
+    return _see_other(url + (f"#item-{following}" if following else "#queue"))
 
 
 @require_POST
@@ -241,34 +246,31 @@ def themes_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     return _themes(request, journey, period, source)
 
 
-def _ids(values: list[str]) -> list[int]:
-    """Ids posted as comma-separated lists (one hidden field per theme); junk is dropped."""
-    return [int(part) for value in values for part in value.split(",") if part.strip().isdigit()]
-
-
 @require_POST
 @login_required
 def theme_promote_view(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     """Make a theme a category of the journey; its texts become labelled examples of it."""
     journey = _journey(request, slug, period)
     require(request.user, "theme.promote", journey)
-    post = request.POST
-    source = post.get("source", "complaints")
-    if source not in THEME_SOURCES:
-        source = "complaints"
-    fields = {name: post.get(name, "") for name in ("name_ar", "name_en", "code")}
+    form = ThemePromoteForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form)
+    data = form.cleaned_data
+    source = data["source"] or "complaints"
+    fields = {name: data[name] for name in ("name_ar", "name_en", "code")}
     try:
         # The service keeps only ids of this journey's feedback: posted ids are not trusted.
         category = theme_promote(
             journey=journey,
             **fields,
-            complaint_ids=_ids(post.getlist("complaint_ids")),
-            answer_ids=_ids(post.getlist("answer_ids")),
+            complaint_ids=data["complaint_ids"],
+            answer_ids=data["answer_ids"],
             actor=request.user,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        submitted = {**fields, "theme": post.get("theme", ""), "error": exc.message}
+        theme = str(data["theme"] or "")
+        submitted = {**fields, "theme": theme, "error": exc.message}
         return _themes(request, journey, period, source, status=400, submitted=submitted)
     filed = category.complaints.count() + category.answers.count()
     messages.success(

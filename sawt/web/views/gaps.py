@@ -37,10 +37,12 @@ from sawt.web.gap_forms import (
     CommentForm,
     GapFilterForm,
     GapForm,
+    GapSourceForm,
     MoveForm,
     RecommendationEditForm,
     RecommendationForm,
 )
+from sawt.web.params import bad_request
 
 PER_PAGE = 25
 
@@ -233,10 +235,11 @@ def _create(source: GapSource, form: GapForm, actor: Any) -> Gap:
 
 @login_required
 def gap_new(request: HttpRequest) -> HttpResponse:
-    params = request.POST if request.method == "POST" else request.GET
+    params = GapSourceForm(request.POST if request.method == "POST" else request.GET)
+    if not params.is_valid():
+        return bad_request(request, params)
     source = gap_source_get(
-        user=request.user,
-        **{k: params.get(k, "") for k in ("journey", "period", "category", "item", "note")},
+        user=request.user, **{k: v for k, v in params.cleaned_data.items() if v is not None}
     )
     require(request.user, "gap.create", source.journey)
     if request.method == "POST":

@@ -16,6 +16,7 @@ from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import bulk_insert, bulk_update, import_transaction, refresh_statistics
 from sawt.imports.problems import ProblemCollector
+from sawt.imports.progress import READING, SAVING, ProgressCallback, report, report_reading
 from sawt.imports.readers import open_table
 from sawt.imports.results import ImportResult, rows_import_result
 
@@ -37,9 +38,17 @@ Stored = tuple[Any, str, str, int | None, str, float | None]
 
 
 def complaints_import(
-    *, journey_slug: str, path: Path, actor: Any = None, progress: bool = False
+    *,
+    journey_slug: str,
+    path: Path,
+    actor: Any = None,
+    progress: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Import complaints from CSV or XLSX: all or nothing, keyed on complaint_id, PII redacted."""
+    """Import complaints from CSV or XLSX: all or nothing, keyed on complaint_id, PII redacted.
+
+    `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
+    read, then saved (a background import's page)."""
     authorize(actor, "complaint.import")
     journey = Journey.objects.filter(slug=journey_slug.strip()).first()
     if journey is None:
@@ -48,8 +57,10 @@ def complaints_import(
     problems = ProblemCollector()
     # Checked before the transaction, so a long file does not hold SQLite's write lock.
     with open_table(path, problems=problems, progress=progress) as table:
+        report_reading(table, on_progress)
         layout = complaint_layout(table.header)
         rows, read = parse_complaints(table, layout, categories, problems)
+    report(on_progress, read, None, READING)
     problems.raise_if_any()
     with import_transaction():
         Journey.objects.select_for_update().filter(pk=journey.pk).exists()
@@ -65,8 +76,11 @@ def complaints_import(
             after = (row[1], row[2], row[3], *_category(row, before[1]))
             if after != before[1]:
                 changed.append((before[0], *after, now))
+        saving = len(new) + len(changed)
+        report(on_progress, 0, saving, SAVING)
         bulk_insert(Complaint, INSERT_COLUMNS, new)
         bulk_update(Complaint, UPDATE_COLUMNS, changed)
+        report(on_progress, saving, saving, SAVING)
         result = rows_import_result(
             read=read,
             created=len(new),

@@ -30,6 +30,7 @@ urlpatterns = [
         name="theme_promote",
     ),
     path("imports/", imports.imports_page, name="imports"),
+    path("imports/<int:pk>/", imports.import_status, name="import_status"),
     path("gaps/", gaps.gap_list_page, name="gaps"),
     path("gaps/new/", gaps.gap_new, name="gap_new"),
     path("gaps/<int:pk>/", gaps.gap_detail_page, name="gap"),

@@ -24,6 +24,7 @@ from sawt.imports.db import (
     refresh_statistics,
 )
 from sawt.imports.problems import ProblemCollector
+from sawt.imports.progress import READING, ProgressCallback, report, report_reading, report_saving
 from sawt.imports.readers import open_table
 from sawt.imports.results import ImportResult, rows_import_result
 from sawt.surveys.choices import QuestionKind
@@ -41,9 +42,17 @@ Stored = tuple[int, Any, dict[str, Any], tuple[Any, ...]]
 
 
 def responses_import(
-    *, survey_code: str, path: Path, actor: Any = None, progress: bool = False
+    *,
+    survey_code: str,
+    path: Path,
+    actor: Any = None,
+    progress: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Import survey responses from CSV or XLSX: all or nothing, keyed on respondent_id."""
+    """Import survey responses from CSV or XLSX: all or nothing, keyed on respondent_id.
+
+    `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
+    read, then saved (a background import's page)."""
     authorize(actor, "survey.responses_import")
     survey = Survey.objects.filter(code=survey_code.strip()).first()
     if survey is None:
@@ -52,15 +61,17 @@ def responses_import(
     # Reading and checking run before the transaction: on SQLite an open write transaction
     # blocks every other writer, and checking a large file takes a while.
     with open_table(path, problems=problems, progress=progress) as table:
+        report_reading(table, on_progress)
         layout = response_layout(table.header, list(survey.questions.all()))
         rows, read = parse_responses(table, layout, problems)
+    report(on_progress, read, None, READING)
     problems.raise_if_any()
     with import_transaction():
         # Two imports into one survey take turns, so both see what the other wrote.
         Survey.objects.select_for_update().filter(pk=survey.pk).exists()
         new, changed = _plan(rows, _stored(survey, layout), layout)
         del rows
-        _write(survey, layout, new, changed, progress)
+        _write(survey, layout, new, changed, progress, on_progress)
         result = rows_import_result(
             read=read,
             created=len(new),
@@ -144,6 +155,7 @@ def _write(
     new: list[ResponseRow],
     changed: list[tuple[int, ResponseRow]],
     progress: bool,
+    on_progress: ProgressCallback | None = None,
 ) -> None:
     if not new and not changed:
         return
@@ -167,7 +179,7 @@ def _write(
         ids = dict(query.iterator(chunk_size=10_000))
         pairs = chain(pairs, ((ids[r[0]], r[2]) for r in new))
     bar = tqdm(
-        pairs,
+        report_saving(pairs, len(new) + len(changed), on_progress),
         total=len(new) + len(changed),
         unit="row",
         desc=_("Saving"),

@@ -1,14 +1,14 @@
 """The imports page: upload a journey definition, responses or complaints through the browser.
 
 A thin interface over the same services `sawt import-*` calls: the file is checked by size and
-name before it is saved, saved to a temporary directory, imported all or nothing, and the
-person sees the result line or every problem (row, column, problem) with nothing written.
+name before it is saved, saved to a private directory, and imported all or nothing by a
+background job (sawt.web.tasks), so the page never waits for a large file. The person is sent
+to the import's status page, which follows it and then shows the result line or every problem
+(row, column, problem) with nothing written.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,13 +28,23 @@ from django.views.decorators.http import require_http_methods
 from sawt.accounts.permissions import can, require
 from sawt.accounts.scoping import journeys_for, surveys_for
 from sawt.catalog.models import Journey
-from sawt.complaints.services import complaints_import
-from sawt.core.exceptions import ApplicationError
-from sawt.imports.problems import ImportFailed, RowProblem
+from sawt.jobs.choices import JobStatus
+from sawt.jobs.models import Job
 from sawt.surveys.models import Survey
-from sawt.surveys.services import responses_import, survey_definition_import
+from sawt.web.tasks import (
+    COMPLAINTS,
+    DEFINITION,
+    RESPONSES,
+    import_enqueue,
+    imports_for,
+    upload_delete,
+    upload_save,
+)
 
-DEFINITION, RESPONSES, COMPLAINTS = "definition", "responses", "complaints"
+# The imports page lists the person's latest background imports, newest first.
+RECENT = 5
+# A status page still waiting reloads itself this often (a meta refresh: no script needed).
+REFRESH_SECONDS = 2
 # Each kind of file: the permission it needs and the file names it accepts.
 ACTIONS = {
     DEFINITION: "survey.definition_import",
@@ -129,7 +140,7 @@ def too_large_message(size: int) -> str:
 
 
 def _saved_name(upload: UploadedFile) -> str:
-    """A safe name for the temporary copy, keeping the person's name for messages and audit."""
+    """A safe name for the stored copy, keeping the person's name for messages and audit."""
     name = Path(upload.name or "").name
     try:
         return get_valid_filename(name)
@@ -137,67 +148,29 @@ def _saved_name(upload: UploadedFile) -> str:
         return "upload" + Path(name).suffix.lower()
 
 
-def _run(kind: str, data: dict[str, Any], path: Path, actor: Any) -> str:
-    """Call the service the command line calls and word its result as the command does."""
-    if kind == DEFINITION:
-        survey = survey_definition_import(path=path, actor=actor)
-        return _("Survey “%(code)s” (%(period)s): %(summary)s") % {
-            "code": survey.code,
-            "period": survey.period,
-            "summary": survey.import_result.summary("items"),  # type: ignore[attr-defined]
-        }
-    if kind == RESPONSES:
-        code = data["survey"].code
-        result = responses_import(survey_code=code, path=path, actor=actor)
-        return _("Responses for survey “%(code)s”: %(summary)s") % {
-            "code": code,
-            "summary": result.summary(),
-        }
-    slug = data["journey"].slug
-    result = complaints_import(journey_slug=slug, path=path, actor=actor)
-    return _("Complaints for journey “%(slug)s”: %(summary)s") % {
-        "slug": slug,
-        "summary": result.summary(),
-    }
-
-
-def _import_upload(upload: UploadedFile, call: Callable[[Path], str]) -> str:
-    with tempfile.TemporaryDirectory(prefix="sawt-upload-") as directory:
-        path = Path(directory) / _saved_name(upload)
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        return call(path)
-
-
-def _failure_context(error: ApplicationError) -> dict[str, Any]:
-    """The refusal as the page shows it: the summary, a table of problems, any other lines."""
-    rows = [p for p in error.problems if isinstance(p, RowProblem)]
-    others = [str(p) for p in error.problems if not isinstance(p, RowProblem)]
-    failed = isinstance(error, ImportFailed)
-    unit = error.unit if failed else "row"
-    more = error.lines()[-1] if failed and error.more else None
-    return {
-        "message": error.message,
-        "problems": rows,
-        "others": others,
-        "unit": unit,
-        "more": more,
-    }
+def _see_other(url: str) -> HttpResponseRedirect:
+    # 303: the browser fetches the status page with GET, so a reload never uploads again.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def imports_page(request: HttpRequest) -> HttpResponse:
+    """The form; a valid upload is saved and imported in the background (its status page)."""
     if not any(can(request.user, action) for action in ACTIONS.values()):
         raise PermissionDenied(_("Your role does not allow this action."))
-    context: dict[str, Any] = {"max_mb": _megabytes(settings.SAWT_IMPORT_MAX_BYTES)}
+    context: dict[str, Any] = {
+        "max_mb": _megabytes(settings.SAWT_IMPORT_MAX_BYTES),
+        "recent": imports_for(request.user).filter(created_by=request.user)[:RECENT],
+    }
     if request.method == "GET":
         return _page(request, ImportForm(user=request.user), context)
     # Refuse an oversized body from its declared length, before Django reads or stores it.
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if declared > settings.SAWT_IMPORT_MAX_BYTES + _FORM_OVERHEAD:
-        context["failure"] = {"message": too_large_message(declared), "problems": []}
+        context["refusal"] = too_large_message(declared)
         return _page(request, ImportForm(user=request.user), context, status=413)
     form = ImportForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
@@ -207,20 +180,62 @@ def imports_page(request: HttpRequest) -> HttpResponse:
             and (request.FILES["file"].size > settings.SAWT_IMPORT_MAX_BYTES)
         )
         return _page(request, form, context, status=413 if too_large else 400)
-    kind = form.cleaned_data["kind"]
+    data = form.cleaned_data
+    kind = data["kind"]
     require(request.user, ACTIONS[kind])
+    upload: UploadedFile = data["file"]
+    name = _saved_name(upload)
+    place = upload_save(upload, name)
     try:
-        context["result"] = _import_upload(
-            form.cleaned_data["file"],
-            lambda path: _run(kind, form.cleaned_data, path, request.user),
+        job = import_enqueue(
+            kind=kind,
+            place=place,
+            name=Path(upload.name or name).name,
+            survey=data["survey"].code if kind == RESPONSES else "",
+            journey=data["journey"].slug if kind == COMPLAINTS else "",
+            actor=request.user,
         )
-    except ApplicationError as error:
-        context["failure"] = _failure_context(error)
-        return _page(request, form, context, status=422)
-    return _page(request, ImportForm(user=request.user), context)
+    except BaseException:
+        upload_delete(place)  # nothing will read it
+        raise
+    return _see_other(reverse("web:import_status", args=[job.pk]))
 
 
 def _page(
     request: HttpRequest, form: ImportForm, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     return render(request, "web/imports/page.html", {**context, "form": form}, status=status)
+
+
+@login_required
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """How a background import stands: queued, running (rows read, rows saved), then the
+    result line or the table of problems. Only its owner (and administrators) see it."""
+    job = get_object_or_404(imports_for(request.user), pk=pk)
+    result = job.result or {}
+    context = {
+        "job": job,
+        "payload": job.payload,
+        "kind_label": KIND_LABELS.get(str(job.payload.get("kind")), ""),
+        "finished": job.is_finished,
+        "message": result.get("message", "") if job.status == JobStatus.SUCCEEDED else "",
+        "failure": _failure(job) if job.status == JobStatus.FAILED else None,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    return render(request, "web/imports/status.html", context)
+
+
+def _failure(job: Job) -> dict[str, Any]:
+    """The refusal as the page shows it; a job that failed outside the import (the worker
+    stopped on its last attempt) has only its error line."""
+    details = job.result or {}
+    return {
+        "message": details.get("message") or job.error_summary,
+        "problems": [
+            {"row": row, "column": column, "message": message}
+            for row, column, message in details.get("problems", [])
+        ],
+        "others": details.get("others", []),
+        "unit": details.get("unit", "row"),
+        "more": details.get("more"),
+    }

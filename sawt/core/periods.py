@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from sawt.core.exceptions import ApplicationError
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# ASCII digits only, as the database's check reads them: \d would also match "٢٠٢٢", which
+# int() reads as 2022 but the check constraint refuses (an IntegrityError instead of a message).
+PERIOD_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 # The same rule as a database regex (PostgreSQL `~`, SQLite REGEXP registered by Django).
 PERIOD_DB_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 

@@ -90,6 +90,7 @@ def gap_create(
 ) -> Gap:
     """Record a gap of a journey with the next number in that journey and link its evidence."""
     authorize(actor, "gap.create", journey)
+    period = period.strip() if isinstance(period, str) else period
     parse_period(period)
     feedback_ar, feedback_en = feedback_ar.strip(), feedback_en.strip()
     if not feedback_ar:

@@ -92,6 +92,22 @@ def test_gap_create_refuses_a_bad_period(analyst):
     assert Gap.objects.count() == 0
 
 
+@pytest.mark.parametrize("period", ["٢٠٢٢-06", "2022-0٦", "2022-6"])
+def test_gap_create_refuses_a_period_the_database_would_refuse(analyst, period):
+    # Arabic-Indic digits read as a number, but the table's check wants ASCII: a clear message,
+    # not an IntegrityError.
+    with pytest.raises(ApplicationError, match="YYYY-MM"):
+        gap_create(journey=JourneyFactory(), period=period, feedback_ar="ملاحظة", actor=analyst)
+    assert Gap.objects.count() == 0
+
+
+def test_gap_create_stores_the_period_without_surrounding_space(analyst):
+    gap = gap_create(
+        journey=JourneyFactory(), period=" 2022-06\n", feedback_ar="ملاحظة", actor=analyst
+    )
+    assert gap.period == "2022-06"
+
+
 def test_recommendation_create_starts_the_history(analyst):
     gap, owner = GapFactory(), AgencyFactory()
     rec = recommendation_create(

@@ -209,6 +209,12 @@ SAWT_PRODUCTION = False
 # Imports: refuse oversized uploads before parsing (XLSX is also checked unpacked).
 SAWT_IMPORT_MAX_BYTES = int(os.environ.get("SAWT_IMPORT_MAX_BYTES", str(2 * 1024**3)))
 SAWT_IMPORT_MAX_PROBLEMS = int(os.environ.get("SAWT_IMPORT_MAX_PROBLEMS", "50"))
+# An XLSX packs its XML 5-15 times, so a workbook under the 2 GiB file limit may rightly unpack
+# past it; 4 GiB holds Excel's largest sheet (1,048,576 rows of some 40 cells) with its shared
+# strings. Zip bombs below it are refused by their packing ratio (sawt/imports/xlsx.py).
+SAWT_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("SAWT_IMPORT_MAX_UNPACKED_BYTES", str(4 * 1024**3))
+)
 
 # Background work (docs/decisions/0006-background-work-on-django-tasks.md): Django's Tasks API,
 # on the database (the embedded default) or on Redis through RQ for workers on many machines.

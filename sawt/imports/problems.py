@@ -43,18 +43,38 @@ def format_problem(problem: RowProblem, unit: Unit = "row") -> str:
 
 
 class ImportFailed(ApplicationError):
-    """The file was refused: nothing was written. `.problems` lists what to fix."""
+    """The file was refused: nothing was written. `.problems` lists what to fix.
 
-    def __init__(self, problems: list[RowProblem], *, more: int = 0, unit: Unit = "row") -> None:
+    `stopped_at` is the last row read when reading stopped at the problem limit: the rows after
+    it were not checked, so the count is a floor, and the first line says so."""
+
+    def __init__(
+        self,
+        problems: list[RowProblem],
+        *,
+        more: int = 0,
+        unit: Unit = "row",
+        stopped_at: int | None = None,
+    ) -> None:
         total = len(problems) + more
-        message = ngettext(
-            "The file was not imported because of %(count)s problem; nothing was saved.",
-            "The file was not imported because of %(count)s problems; nothing was saved.",
-            total,
-        ) % {"count": total}
+        if stopped_at is None:
+            message = ngettext(
+                "The file was not imported because of %(count)s problem; nothing was saved.",
+                "The file was not imported because of %(count)s problems; nothing was saved.",
+                total,
+            ) % {"count": total}
+        else:
+            message = ngettext(
+                "The file was not imported: reading stopped at row %(row)s after %(count)s "
+                "problem, so the rows after it were not checked; nothing was saved.",
+                "The file was not imported: reading stopped at row %(row)s after %(count)s "
+                "problems, so the rows after it were not checked; nothing was saved.",
+                total,
+            ) % {"count": total, "row": stopped_at}
         super().__init__(message, problems=problems)
         self.more = more
         self.unit = unit
+        self.stopped_at = stopped_at
 
     def lines(self) -> list[str]:
         """The message, one line per problem, and how many more were left out."""
@@ -72,13 +92,17 @@ class ImportFailed(ApplicationError):
 
 
 class ProblemCollector:
-    """Collects problems up to SAWT_IMPORT_MAX_PROBLEMS, then only counts the rest."""
+    """Collects problems up to SAWT_IMPORT_MAX_PROBLEMS, then only counts the rest.
+
+    Once it is `full`, a table reader stops and records the row it stopped at: a hostile file
+    of millions of bad rows then costs what its first bad rows cost."""
 
     def __init__(self, limit: int | None = None, unit: Unit = "row") -> None:
         self.limit = settings.SAWT_IMPORT_MAX_PROBLEMS if limit is None else limit
         self.unit: Unit = unit
         self.problems: list[RowProblem] = []
         self.more = 0
+        self.stopped_at: int | None = None
 
     def add(self, row: int | None, column: str | None, message: str) -> None:
         if len(self.problems) < self.limit:
@@ -90,12 +114,19 @@ class ProblemCollector:
     def count(self) -> int:
         return len(self.problems) + self.more
 
+    @property
+    def full(self) -> bool:
+        """As many problems as will be listed: reading on would only count more."""
+        return len(self.problems) >= max(self.limit, 1)
+
     def __bool__(self) -> bool:
         return self.count > 0
 
     def raise_if_any(self) -> None:
         if self:
-            raise ImportFailed(self.problems, more=self.more, unit=self.unit)
+            raise ImportFailed(
+                self.problems, more=self.more, unit=self.unit, stopped_at=self.stopped_at
+            )
 
 
 def application_error_lines(exc: ApplicationError) -> list[str]:

@@ -1,7 +1,9 @@
 """Open an uploaded table (CSV or XLSX) as rows numbered the way a spreadsheet shows them.
 
-Every file is treated as hostile: its size is checked before reading, an XLSX's unpacked size
-before parsing (zip bombs), and openpyxl parses XML through defusedxml.
+Every file is treated as hostile: its size is checked before reading, an XLSX's package before
+parsing (zip bombs, see `sawt.imports.xlsx`), a CSV line's length as it is read, and reading
+stops once SAWT_IMPORT_MAX_PROBLEMS problems are found, so a bad file costs what its first bad
+rows cost.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import codecs
 import csv
 import io
 import sys
-import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +24,16 @@ from tqdm import tqdm
 
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem, Unit
 from sawt.imports.values import cell_key
+from sawt.imports.xlsx import MAX_COLUMNS, sheet_rows
 
 Kind = Literal["csv", "xlsx"]
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls format
-_BOOL_TEXT = {True: "TRUE", False: "FALSE"}
+# A CSV line is read whole before it is split: bound it (cells are bounded by csv's own
+# 128 KiB field limit, so a real row of many long texts stays far below this).
+MAX_LINE_CHARS = 8 * 1024 * 1024
+# A table's `on_row` hears of every this many rows read (a background import's progress).
+ROWS_STEP = 1000
 
 
 def refuse(message: str, row: int | None = None, unit: Unit = "row") -> ImportFailed:
@@ -47,25 +53,40 @@ class Table:
     kind: Kind
     header: list[str]
     problems: ProblemCollector
-    _source: Iterator[Sequence[Any]] = field(repr=False)
+    # (spreadsheet row number, cells) after the header row.
+    _source: Iterator[tuple[int, Sequence[Any]]] = field(repr=False)
     # The column names as written (for writing a file back with the user's own header).
     raw_header: list[str] = field(default_factory=list)
+    # Told the row number every ROWS_STEP rows (a background import's progress; the command
+    # line's bar follows bytes instead).
+    on_row: Callable[[int], None] | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
-        """(spreadsheet row number, cells aligned with `header`); blank rows are skipped."""
+        """(spreadsheet row number, cells aligned with `header`); blank rows are skipped.
+
+        Reading stops once the problems are `full` (the caller's, found on the rows yielded,
+        count too), and the collector records the row it stopped at."""
         width = len(self.header)
-        for number, cells in enumerate(self._source, start=2):
-            if len(cells) != width:
-                if len(cells) > width and any(_filled(c) for c in cells[width:]):
-                    self.problems.add(
-                        number,
-                        None,
-                        _("This row has more cells than the first row has column names."),
-                    )
-                    continue
-                cells = (list(cells) + [None] * width)[:width]
-            if any(_filled(c) for c in cells):
-                yield number, cells
+        problems = self.problems
+        for number, cells in self._source:
+            if self.on_row is not None and number % ROWS_STEP == 0:
+                self.on_row(number)
+            if cells:
+                if len(cells) != width:
+                    if len(cells) > width and any(_filled(c) for c in cells[width:]):
+                        problems.add(
+                            number,
+                            None,
+                            _("This row has more cells than the first row has column names."),
+                        )
+                        cells = ()
+                    else:
+                        cells = (list(cells[:width]) + [None] * width)[:width]
+                if any(_filled(c) for c in cells):
+                    yield number, cells
+            if problems.full:
+                problems.stopped_at = number
+                return
 
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(spreadsheet row number, {column name: cell}) for readers that prefer names."""
@@ -87,13 +108,20 @@ def open_table(
     kind = detect_kind(path)
     with ExitStack() as stack:
         bar = stack.enter_context(_progress_bar(path, progress))
+        source: Iterator[tuple[int, Sequence[Any]]]
         if kind == "xlsx":
-            source = stack.enter_context(_xlsx_rows(path, bar))
+            source = stack.enter_context(sheet_rows(path, bar))
         else:
             source = _csv_rows(stack, path, bar)
-        first = next(source, None)
-        if first is None or not any(_filled(c) for c in first):
+        number, first = next(source, (0, ()))
+        if number != 1 or not any(_filled(c) for c in first):
             raise refuse(_("The first row must hold the column names, but it is empty."), row=1)
+        if len(first) > MAX_COLUMNS:
+            raise refuse(
+                _("The first row has %(count)s columns; a table has at most %(limit)s.")
+                % {"count": f"{len(first):,}", "limit": f"{MAX_COLUMNS:,}"},
+                row=1,
+            )
         header = [normalise_header(c) for c in first]
         _check_header(header, problems)
         raw = ["" if c is None else str(c) for c in first]
@@ -223,7 +251,7 @@ class _CountingRaw(io.RawIOBase):
         return n or 0
 
 
-def _csv_rows(stack: ExitStack, path: Path, bar: tqdm) -> Iterator[list[str]]:
+def _csv_rows(stack: ExitStack, path: Path, bar: tqdm) -> Iterator[tuple[int, list[str]]]:
     encoding = detect_encoding(path)
     raw: IO[bytes] = stack.enter_context(path.open("rb", buffering=0))
     if not bar.disable:
@@ -231,19 +259,51 @@ def _csv_rows(stack: ExitStack, path: Path, bar: tqdm) -> Iterator[list[str]]:
     else:
         raw = io.BufferedReader(raw, buffer_size=1 << 16)  # type: ignore[arg-type]
     text = stack.enter_context(io.TextIOWrapper(raw, encoding=encoding, newline=""))
-    first_line = text.readline()
+    lines = _bounded_lines(text)
+    try:
+        first_line = next(lines, "")
+    except (_LineTooLong, UnicodeError) as error:
+        raise _unreadable(error, 1) from None
     delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(_chain_first(first_line, text), delimiter=delimiter)
+    reader = csv.reader(_chain_first(first_line, lines), delimiter=delimiter)
     return _guard_csv(reader)
 
 
-def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
+class _LineTooLong(Exception):
+    pass
+
+
+def _bounded_lines(text: IO[str]) -> Iterator[str]:
+    # readline(limit) never holds more than the limit in memory, unlike iterating the file.
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise _LineTooLong
+        yield line
+
+
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
     if first:
         yield first
     yield from rest
 
 
-def _guard_csv(reader: Any) -> Iterator[list[str]]:
+def _unreadable(error: Exception, row: int) -> ImportFailed:
+    if isinstance(error, _LineTooLong):
+        return refuse(
+            _(
+                "This row has a line longer than %(limit)s characters, far longer than a "
+                "table's row; the file is not a table."
+            )
+            % {"limit": f"{MAX_LINE_CHARS:,}"},
+            row=row,
+        )
+    return refuse(
+        _("This row cannot be read as CSV (%(reason)s).") % {"reason": error},
+        row=row,
+    )
+
+
+def _guard_csv(reader: Any) -> Iterator[tuple[int, list[str]]]:
     # A csv.Error (a field over the size limit) or a decoding error names the row it hit.
     row_number = 0
     while True:
@@ -251,82 +311,7 @@ def _guard_csv(reader: Any) -> Iterator[list[str]]:
             row = next(reader)
         except StopIteration:
             return
-        except (csv.Error, UnicodeError) as error:
-            raise refuse(
-                _("This row cannot be read as CSV (%(reason)s).") % {"reason": error},
-                row=row_number + 1,
-            ) from None
+        except (csv.Error, UnicodeError, _LineTooLong) as error:
+            raise _unreadable(error, row_number + 1) from None
         row_number += 1
-        yield row
-
-
-# --- XLSX -----------------------------------------------------------------------------------
-
-
-def check_unpacked_size(path: Path) -> None:
-    """Refuse an XLSX whose members unpack beyond the limit, before any XML is parsed."""
-    limit = getattr(settings, "SAWT_IMPORT_MAX_UNPACKED_BYTES", settings.SAWT_IMPORT_MAX_BYTES)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise refuse(_("The XLSX workbook is damaged and cannot be opened.")) from None
-    # zipfile stops every member at its declared size, so the declared sizes are a real bound.
-    if unpacked > limit:
-        raise refuse(
-            _("The workbook unpacks to %(size)s MB, over the limit of %(limit)s MB.")
-            % {"size": _megabytes(unpacked), "limit": _megabytes(limit)}
-        )
-
-
-@contextmanager
-def _xlsx_rows(path: Path, bar: tqdm) -> Iterator[Iterator[Sequence[Any]]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise refuse(_("XLSX files cannot be read safely on this server; upload a CSV file."))
-    check_unpacked_size(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise refuse(_("The XLSX workbook is damaged and cannot be opened.")) from None
-    try:
-        if not book.worksheets:
-            raise refuse(_("The XLSX workbook is damaged and cannot be opened."))
-        sheet = book.worksheets[0]
-        total = sheet.max_row
-        # A stored dimension can be wrong; without it every cell of every row is read.
-        sheet.reset_dimensions()
-        bar.reset(total=total)
-        bar.unit, bar.unit_scale = "row", False
-        yield _counted(sheet.iter_rows(min_row=1, values_only=True), bar)
-    finally:
-        book.close()
-
-
-def _counted(rows: Iterator[Sequence[Any]], bar: tqdm) -> Iterator[Sequence[Any]]:
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-
-    count = 0
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except (ParseError, DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError):
-            # Hostile or broken sheet XML (entities, truncated parts) ends the import cleanly.
-            raise refuse(
-                _("The XLSX workbook is damaged and cannot be read past row %(row)s.")
-                % {"row": count}
-            ) from None
-        count += 1
-        if count % 1000 == 0:
-            bar.update(1000)
-        if any(type(c) is bool for c in row):
-            # True == 1 in Python: a TRUE cell must never pass for a score of 1.
-            row = tuple(_BOOL_TEXT[c] if type(c) is bool else c for c in row)
-        yield row
+        yield row_number, row

@@ -23,6 +23,22 @@ _PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 MISSING: Any = object()
 # A definition is a few kilobytes; anything far larger is not one (and YAML is slow to parse).
 MAX_YAML_BYTES = 1024 * 1024
+# A definition nests four levels (questions → item → text → ar) and holds some ten values per
+# question. Anything far beyond is refused from the parser's events, before a node is built:
+# building follows aliases (ten lists of ten aliases six deep are a million items) and recurses
+# once per level (100,000 levels are a RecursionError).
+MAX_DEPTH = 20
+MAX_VALUES = 20_000
+# Keys are shown in problems by path: a 1 MB key must not make a 1 MB message.
+MAX_KEY_SHOWN = 60
+# libyaml parses some thirty times faster than PyYAML's Python parser, where it is installed.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def key_text(key: Any) -> str:
+    """A key as it appears in a key path, cut short if it is very long."""
+    text = str(key)
+    return text if len(text) <= MAX_KEY_SHOWN else text[: MAX_KEY_SHOWN - 1] + "…"
 
 
 def load_yaml(path: Path, problems: ProblemCollector) -> tuple[Any, dict[str, int]]:
@@ -35,10 +51,20 @@ def load_yaml(path: Path, problems: ProblemCollector) -> tuple[Any, dict[str, in
         ) from None
     if size > MAX_YAML_BYTES:
         raise refuse(_("A journey definition must be smaller than 1 MB."), unit="line")
-    text = path.read_bytes().decode(detect_encoding(path))
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        text = path.read_bytes().decode(detect_encoding(path))
+    except UnicodeError:
+        raise refuse(
+            _("The file cannot be read as text; save it again as UTF-8."), unit="line"
+        ) from None
+    try:
+        _check_events(text)
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -62,18 +88,60 @@ def load_yaml(path: Path, problems: ProblemCollector) -> tuple[Any, dict[str, in
     return data, lines
 
 
+def _check_events(text: str) -> None:
+    """Refuse anchors, aliases, deep nesting and huge documents from the parser's events."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise refuse(
+                _(
+                    "Anchors and aliases (&name, *name) are not allowed in a journey "
+                    "definition; write each value out in full."
+                ),
+                row=event.start_mark.line + 1,
+                unit="line",
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise refuse(
+                    _(
+                        "The file is nested more than %(limit)s levels deep; a journey "
+                        "definition needs four."
+                    )
+                    % {"limit": MAX_DEPTH},
+                    row=event.start_mark.line + 1,
+                    unit="line",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise refuse(
+                    _(
+                        "The file holds more than %(limit)s values (keys, items and texts); a "
+                        "journey definition holds far fewer. Check that this is the right file."
+                    )
+                    % {"limit": f"{MAX_VALUES:,}"},
+                    row=event.start_mark.line + 1,
+                    unit="line",
+                )
+
+
 def _index(node: yaml.Node, path: str, lines: dict[str, int], problems: ProblemCollector) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            full = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            key = key_text(full)
             child = f"{path}.{key}" if path else key
-            if key in seen:
+            if full in seen:
                 problems.add(
                     key_node.start_mark.line + 1, child, _("This key appears more than once.")
                 )
-            seen.add(key)
+            seen.add(full)
             lines[child] = key_node.start_mark.line + 1
             _index(value_node, child, lines, problems)
     elif isinstance(node, yaml.SequenceNode):
@@ -109,7 +177,7 @@ class Shape:
         for key in value:
             if key not in required and key not in optional:
                 self.problem(
-                    f"{prefix}{key}",
+                    f"{prefix}{key_text(key)}",
                     _("This key is not known here; the keys allowed are: %(allowed)s.")
                     % {"allowed": allowed},
                 )

@@ -106,14 +106,24 @@ def test_file_over_the_size_limit():
     )
 
 
-@override_settings(SAWT_IMPORT_MAX_BYTES=2 * 1024**2)
+@override_settings(SAWT_IMPORT_MAX_UNPACKED_BYTES=2 * 1024**2)
 def test_workbook_that_unpacks_beyond_the_limit_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 1024**2))
+    assert refusal(path)[1] == "The workbook unpacks to 3.0 MB, over the limit of 2.0 MB."
+
+
+def test_workbook_part_packed_like_a_zip_bomb_is_refused_before_parsing(tmp_path):
     # A zip bomb in miniature: 3 MB of zeros compress to a few kilobytes.
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 1024**2))
-    assert path.stat().st_size < 2 * 1024**2
-    assert refusal(path)[1] == "The workbook unpacks to 3.0 MB, over the limit of 2.0 MB."
+    assert refusal(path)[1] == (
+        "The workbook part “xl/worksheets/sheet1.xml” unpacks to 3.0 MB from 0.0 MB, over 100 "
+        "times its packed size, as zip bombs do. Save it again from a spreadsheet program, or "
+        "as CSV UTF-8, and try again."
+    )
 
 
 @pytest.mark.parametrize(
@@ -184,5 +194,5 @@ def test_a_workbook_with_xml_entities_is_refused(tmp_path):
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = bomb.encode()
             target.writestr(item, data)
-    # openpyxl reads each sheet's dimension while opening, so defusedxml stops it right there.
+    # defusedxml stops at the entity declarations, before the first row.
     assert refusal(hostile)[1] == "The XLSX workbook is damaged and cannot be opened."

@@ -240,9 +240,9 @@ def test_second_survey_for_the_same_journey_and_period(survey):
         (
             "err_syntax.yaml",
             [
-                "line 14: This line is not valid YAML (expected <block end>, but found '<block "
-                "mapping start>'); check its indentation, colons and brackets, and those of the "
-                "line before."
+                # libyaml's own wording (sawt reads YAML with libyaml where it is installed).
+                "line 14: This line is not valid YAML (did not find expected '-' indicator); "
+                "check its indentation, colons and brackets, and those of the line before."
             ],
         ),
     ],

@@ -273,14 +273,27 @@ def test_each_documented_responses_error(name, problems):
 
 
 @override_settings(SAWT_IMPORT_MAX_PROBLEMS=2)
-def test_problems_are_listed_up_to_the_limit_and_the_rest_counted(tmp_path):
+def test_reading_stops_at_the_problem_limit_and_says_where(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("respondent_id,overall\n" + "".join(f"R{i},9\n" for i in range(5)), "utf-8")
     assert refused(path) == [
-        "The file was not imported because of 5 problems; nothing was saved.",
+        "The file was not imported: reading stopped at row 3 after 2 problems, so the rows "
+        "after it were not checked; nothing was saved.",
         "row 2, column overall: 9 is outside this question's scale, 1 to 5.",
         "row 3, column overall: 9 is outside this question's scale, 1 to 5.",
-        "… and 3 more problems (only the first 2 are listed).",
+    ]
+
+
+@override_settings(SAWT_IMPORT_MAX_PROBLEMS=2)
+def test_problems_past_the_limit_in_the_last_row_read_are_counted(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("respondent_id,overall,s1,e1\nR1,9,9,9\nR2,9,9,9\n", "utf-8")
+    assert refused(path) == [
+        "The file was not imported: reading stopped at row 2 after 3 problems, so the rows "
+        "after it were not checked; nothing was saved.",
+        "row 2, column overall: 9 is outside this question's scale, 1 to 5.",
+        "row 2, column s1: 9 is outside this question's scale, 1 to 5.",
+        "… and 1 more problem (only the first 2 are listed).",
     ]
 
 

@@ -130,3 +130,19 @@ def test_the_stage_table_says_it_scrolls(browser, server, pages):
         assert hint.is_visible() and box.get_attribute("aria-describedby") == "map-hint"
     finally:
         context.close()
+
+
+def test_form_fields_use_the_site_font(browser, server, pages):
+    """Chromium gives a textarea its monospace font unless the page says otherwise."""
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    try:
+        page = login(context.new_page(), "analyst")
+        page.goto(pages["gap"])
+        fonts = page.evaluate(
+            """() => [...document.querySelectorAll("main textarea, main input[type=text],"
+                + " main select, main button")].map(el => getComputedStyle(el).fontFamily)"""
+        )
+        body = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert fonts and set(fonts) == {body}, (fonts, body)
+    finally:
+        context.close()

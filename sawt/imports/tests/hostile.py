@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,7 +216,7 @@ def _csv_cases(directory: Path) -> list[Case]:
     return cases
 
 
-def _xlsx_cases(directory: Path) -> list[Case]:
+def _xlsx_cases(directory: Path, only: Collection[str] | None) -> list[Case]:
     header = ("respondent_id", "overall", "s1")
     bad_row = xlsx_row([text_cell("R1"), number_cell(9), number_cell(9)])
     laughs = (
@@ -257,6 +257,8 @@ def _xlsx_cases(directory: Path) -> list[Case]:
     }
     cases = []
     for name, (options, expect) in builders.items():
+        if only is not None and name not in only:
+            continue
         path = write_xlsx_parts(directory / name, header, **options)  # type: ignore[arg-type]
         assert path.stat().st_size <= LIMIT, (name, path.stat().st_size)
         command = ("import_responses", "--survey", SURVEY, str(path))
@@ -264,7 +266,9 @@ def _xlsx_cases(directory: Path) -> list[Case]:
     return cases
 
 
-def hostile_files(directory: Path) -> list[Case]:
-    """Write every hostile file into `directory` and say how each must be received."""
+def hostile_files(directory: Path, only: Collection[str] | None = None) -> list[Case]:
+    """Write the hostile files (all, or those named) into `directory`, saying how each must be
+    received."""
     directory.mkdir(parents=True, exist_ok=True)
-    return [*_yaml_cases(directory), *_csv_cases(directory), *_xlsx_cases(directory)]
+    cases = [*_yaml_cases(directory), *_csv_cases(directory), *_xlsx_cases(directory, only)]
+    return [case for case in cases if only is None or case.name in only]

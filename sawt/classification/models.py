@@ -63,3 +63,43 @@ class ClassifierModel(TimeStampedModel):
     @property
     def macro_f1(self) -> float | None:
         return self.scores.get("macro_f1")
+
+
+class ThemeSource(models.TextChoices):
+    """Which feedback a set of candidate themes was found in."""
+
+    COMPLAINTS = "complaints", _("complaints")
+    SURVEY = "survey", _("survey open answers")
+
+
+class ThemeSet(TimeStampedModel):
+    """The candidate themes of a journey's feedback for one period and source, as last
+    computed, with the fingerprint of the data they were computed from: pages serve them as
+    they are, and compute them again (in the background) only once the data changed."""
+
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="theme_sets", verbose_name=_("journey")
+    )
+    period = models.CharField(_("period"), max_length=7)
+    source = models.CharField(_("source"), max_length=20, choices=ThemeSource.choices)
+    # What the themes were computed from (sawt.classification.selectors.theme_fingerprint).
+    fingerprint = models.CharField(_("data fingerprint"), max_length=64)
+    # [{"size", "top_terms", "examples", "complaint_ids", "answer_ids"}], largest first.
+    themes = models.JSONField(_("themes"), default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("computing seconds"), default=0.0)
+
+    class Meta:
+        verbose_name = _("candidate themes")
+        verbose_name_plural = _("candidate themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "period", "source"], name="theme_set_one_per_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ThemeSource.values), name="theme_set_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey_id} {self.period} {self.source}"

@@ -6,19 +6,19 @@ before anything here runs."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet
+from django.db.models import BigIntegerField, Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
-from sawt.classification.models import ClassifierModel
+from sawt.classification.models import ClassifierModel, ThemeSet
 from sawt.complaints.models import Complaint
 from sawt.metrics.selectors import period_bounds
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
-from sawt.textanalytics.themes import Theme, discover_themes
 
 # Themes are looked for among at most this many texts (the least certain first): clustering
 # is for finding what the taxonomy misses, and a few thousand texts show it.
@@ -109,25 +109,13 @@ def _with_group_sizes(journey: Journey, complaints: list[Complaint]) -> list[Rev
     return [ReviewItem(c, sizes.get(c.duplicate_group, 1)) for c in complaints]
 
 
-@dataclass(frozen=True)
-class ThemeView:
-    theme: Theme
-    complaint_ids: tuple[int, ...]
-    answer_ids: tuple[int, ...]
-    examples: tuple[str, ...]
-
-
-def _theme_candidates(journey: Journey, period: str | None, source: str) -> list[tuple]:
+def theme_candidates(journey: Journey, period: str | None, source: str) -> list[tuple]:
     """(kind, id, text) of feedback no category covers: uncategorised, or only a model's guess
-    below its threshold."""
+    below its threshold (the least certain first), at most THEME_SAMPLE of them."""
     if source == "survey":
-        answers = Answer.objects.filter(
-            question__survey__journey=journey, question__kind=QuestionKind.TEXT, category=None
-        ).exclude(text="")
-        if period:
-            answers = answers.filter(question__survey__period=period)
         return [
-            ("answer", pk, text) for pk, text in answers.values_list("id", "text")[:THEME_SAMPLE]
+            ("answer", pk, text)
+            for pk, text in _open_answers(journey, period).values_list("id", "text")[:THEME_SAMPLE]
         ]
     complaints = (
         _period_complaints(journey, period)
@@ -139,24 +127,52 @@ def _theme_candidates(journey: Journey, period: str | None, source: str) -> list
     ]
 
 
-def themes_for(
-    *, journey: Journey, period: str | None = None, source: str = "complaints"
-) -> list[ThemeView]:
-    """Candidate themes among the feedback the taxonomy does not cover, largest first."""
-    rows = _theme_candidates(journey, period, source)
-    themes = discover_themes([text for _kind, _pk, text in rows])
-    views = []
-    for theme in themes:
-        members = [rows[i] for i in theme.members]
-        views.append(
-            ThemeView(
-                theme=theme,
-                complaint_ids=tuple(pk for kind, pk, _t in members if kind == "complaint"),
-                answer_ids=tuple(pk for kind, pk, _t in members if kind == "answer"),
-                examples=tuple(rows[i][2] for i in theme.examples),
-            )
+def _open_answers(journey: Journey, period: str | None) -> QuerySet[Answer]:
+    answers = Answer.objects.filter(
+        question__survey__journey=journey, question__kind=QuestionKind.TEXT, category=None
+    ).exclude(text="")
+    return answers.filter(question__survey__period=period) if period else answers
+
+
+# Bump when what a theme set is computed from changes: every stored set is then stale.
+_FINGERPRINT_VERSION = 1
+
+
+def theme_fingerprint(*, journey: Journey, period: str, source: str) -> str:
+    """A digest of the data a period's candidate themes are computed from, cheap enough to
+    take on every page view: the uncovered texts (how many, which ids), every text's last
+    change, the journey's reasons and its newest model. Equal digests, same themes."""
+    uncovered = Q(category__isnull=True)
+    if source == "survey":
+        texts = Answer.objects.filter(
+            question__survey__journey=journey,
+            question__survey__period=period,
+            question__kind=QuestionKind.TEXT,
+        ).exclude(text="")
+        # Answers are never edited in place: a changed response's answers are new rows.
+        facts = texts.aggregate(
+            n=Count("id"),
+            last=Max("id"),
+            open=Count("id", filter=uncovered),
+            ids=Sum("id", filter=uncovered),
         )
-    return views
+    else:
+        facts = _period_complaints(journey, period).aggregate(
+            n=Count("id"),
+            last=Max("id"),
+            changed=Max("updated_at"),
+            open=Count("id", filter=uncovered),
+            ids=Sum("id", filter=uncovered),
+        )
+    taxonomy = journey.gap_categories.aggregate(n=Count("id"), last=Max("id"))
+    model = ClassifierModel.objects.filter(journey=journey).aggregate(last=Max("id"))
+    basis = (_FINGERPRINT_VERSION, source, period, sorted(facts.items()), taxonomy, model)
+    return hashlib.sha256(repr(basis).encode()).hexdigest()[:32]
+
+
+def theme_set_for(*, journey: Journey, period: str, source: str) -> ThemeSet | None:
+    """The journey's stored candidate themes for the period and source, if ever computed."""
+    return ThemeSet.objects.filter(journey=journey, period=period, source=source).first()
 
 
 def categories_for_review(journey: Journey) -> list[GapCategory]:

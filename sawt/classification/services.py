@@ -24,6 +24,7 @@ from sawt.catalog.models import GapCategory, Journey
 from sawt.catalog.services import category_assign
 from sawt.classification.models import ClassifierModel
 from sawt.classification.tasks import CLASSIFY_JOB, RETRAIN_JOB
+from sawt.classification.theme_services import themes_refresh_later
 from sawt.complaints.models import Complaint
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
@@ -304,6 +305,7 @@ def review_settle(*, complaint: Complaint, category: GapCategory, actor: Any) ->
         for member in members.select_related("journey")
     ]
     _maybe_retrain(complaint.journey, actor)
+    themes_refresh_later(journey=complaint.journey, actor=actor)
     return settled
 
 
@@ -401,4 +403,5 @@ def theme_promote(
         obj=category,
         data={"journey": journey.slug, "code": code, "members": len(members)},
     )
+    themes_refresh_later(journey=journey, actor=actor)  # its members left the candidates
     return category

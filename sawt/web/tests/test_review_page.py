@@ -296,3 +296,17 @@ def test_names_in_messages_are_isolated_from_the_sentence(queue):
     settle(client, queue["middle"], "fees")
     shown = " ".join(str(m) for m in client.get(QUEUE).context["messages"])
     assert f"\u2068{fees.name_ar}\u2069" in shown
+
+
+def test_a_retraining_waiting_to_be_retried_says_so(queue):
+    from django.utils import timezone
+
+    client = login(Role.ANALYST)
+    client.post(f"{QUEUE}retrain/")
+    client.post("/i18n/setlang/", {"language": "en", "next": QUEUE})
+    Job.objects.filter(kind=RETRAIN_JOB).update(
+        attempts=1, error="OperationalError: database is locked", run_after=timezone.now()
+    )
+    html = client.get(QUEUE).content.decode()
+    assert 'data-job-status="queued"' in html
+    assert "passing reason (<bdi>OperationalError: database is locked</bdi>)" in html

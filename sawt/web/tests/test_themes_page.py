@@ -12,6 +12,8 @@ from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import GapCategory
 from sawt.complaints.models import Complaint
 from sawt.core import factories as f
+from sawt.jobs.models import Job
+from sawt.jobs.services import jobs_run_pending
 from sawt.surveys.models import Answer
 
 pytestmark = pytest.mark.django_db
@@ -76,13 +78,21 @@ def parking_theme(response):
     for theme in response.context["themes"]:
         if any("مواقف" in text or "موقف" in text for text in theme["examples"]):
             return theme
-    raise AssertionError([t["view"].theme.top_terms for t in response.context["themes"]])
+    raise AssertionError([t["top_terms"] for t in response.context["themes"]])
+
+
+def computed(client, url=THEMES):
+    """The page once its themes were computed: the first view queues the work, a worker does
+    it, the next view serves the stored result."""
+    client.get(url)
+    jobs_run_pending()
+    return client.get(url)
 
 
 def test_the_page_lists_the_themes_largest_first(world):
-    response = login(Role.ANALYST).get(THEMES)
+    response = computed(login(Role.ANALYST))
     assert response.status_code == 200
-    sizes = [t["view"].theme.size for t in response.context["themes"]]
+    sizes = [t["size"] for t in response.context["themes"]]
     assert sizes and sizes == sorted(sizes, reverse=True)
     theme = parking_theme(response)
     assert len(theme["examples"]) <= 3
@@ -95,7 +105,7 @@ def test_the_page_lists_the_themes_largest_first(world):
 
 
 def test_the_survey_switch_lists_open_answers(world):
-    response = login(Role.ANALYST).get(THEMES + "?source=survey")
+    response = computed(login(Role.ANALYST), THEMES + "?source=survey")
     assert response.status_code == 200
     theme = parking_theme(response)
     assert theme["answer_ids"] and not theme["complaint_ids"]
@@ -104,7 +114,7 @@ def test_the_survey_switch_lists_open_answers(world):
 
 def test_promoting_a_theme_makes_a_category_and_labels_its_members(world):
     client = login(Role.ANALYST)
-    theme = parking_theme(client.get(THEMES))
+    theme = parking_theme(computed(client))
     response = client.post(
         PROMOTE,
         {
@@ -131,7 +141,7 @@ def test_promoting_a_theme_makes_a_category_and_labels_its_members(world):
 
 def test_promoting_open_answers_labels_them(world):
     client = login(Role.ANALYST)
-    theme = parking_theme(client.get(THEMES + "?source=survey"))
+    theme = parking_theme(computed(client, THEMES + "?source=survey"))
     response = client.post(
         PROMOTE,
         {
@@ -181,7 +191,7 @@ def test_a_refused_promotion_is_400_and_changes_nothing(world, fields, message):
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.AGENCY_MEMBER])
 def test_readers_see_themes_without_forms_and_cannot_promote(world, role):
     client = login(role, agency=world["ours"] if role == Role.AGENCY_MEMBER else None)
-    response = client.get(THEMES)
+    response = computed(client)
     assert response.status_code == 200 and response.context["themes"]
     assert PROMOTE not in response.content.decode()
     refused = client.post(PROMOTE, {"name_ar": "مواقف", "code": "parking"})
@@ -204,7 +214,7 @@ def test_unknown_source_or_bad_period_is_404(world):
 def test_the_english_page_has_no_arabic_interface_text(world):
     client = login(Role.ANALYST)
     client.post("/i18n/setlang/", {"language": "en", "next": THEMES})
-    response = client.get(THEMES)
+    response = computed(client)
     html = response.content.decode()
     assert 'lang="en"' in html and "Candidate themes" in html
     interface = re.sub(r"<blockquote[^>]*>.*?</blockquote>", "", html, flags=re.S)
@@ -215,5 +225,112 @@ def test_the_english_page_has_no_arabic_interface_text(world):
 
 def test_themes_page_query_budget(world, django_assert_max_num_queries):
     client = login(Role.ANALYST)
+    computed(client)
     with django_assert_max_num_queries(10):
         assert client.get(THEMES).status_code == 200
+
+
+@pytest.fixture
+def clusterings(monkeypatch):
+    """How many times the clustering ran (it is the costly part: seconds on a large journey)."""
+    from sawt.textanalytics import themes
+
+    calls = []
+    real = themes.discover_themes
+
+    def counted(texts, **kwargs):
+        calls.append(len(texts))
+        return real(texts, **kwargs)
+
+    monkeypatch.setattr(themes, "discover_themes", counted)
+    return calls
+
+
+def test_a_page_view_never_clusters_and_the_first_one_queues_the_work(world, clusterings):
+    client = login(Role.ANALYST)
+    first = client.get(THEMES)
+    html = first.content.decode()
+    assert first.status_code == 200 and clusterings == []
+    assert 'data-themes="computing"' in html and 'http-equiv="refresh"' in html
+    job = Job.objects.get(kind="classifier.themes")
+    assert (job.payload["journey"], job.payload["period"], job.payload["source"]) == (
+        "permits",
+        PERIOD,
+        "complaints",
+    )
+    client.get(THEMES)
+    assert Job.objects.filter(kind="classifier.themes").count() == 1  # not queued twice
+    jobs_run_pending()
+    assert len(clusterings) == 1
+
+
+def test_a_second_view_serves_the_stored_themes(world, clusterings):
+    client = login(Role.ANALYST)
+    stored = computed(client)
+    again = client.get(THEMES)
+    assert len(clusterings) == 1
+    assert 'data-themes="fresh"' in again.content.decode()
+    assert 'http-equiv="refresh"' not in again.content.decode()
+    assert again.context["themes"] == stored.context["themes"]
+    assert jobs_run_pending() == 0  # nothing was queued by the second view
+
+
+def test_a_change_of_the_data_leads_to_a_recomputation(world, clusterings):
+    client = login(Role.ANALYST)
+    computed(client)
+    f.ComplaintFactory(journey=world["journey"], text="المواقف ممتلئة عند المركز", received_at=WHEN)
+
+    stale = client.get(THEMES)
+
+    html = stale.content.decode()
+    assert 'data-themes="refreshing"' in html and stale.context["themes"]  # still shown
+    assert 'http-equiv="refresh"' not in html  # a half-typed promotion is never reloaded away
+    assert len(clusterings) == 1
+    jobs_run_pending()
+    assert len(clusterings) == 2
+    assert 'data-themes="fresh"' in client.get(THEMES).content.decode()
+
+
+def test_another_period_or_source_is_its_own_set(world, clusterings):
+    client = login(Role.ANALYST)
+    computed(client)
+    computed(client, THEMES + "?source=survey")
+    assert len(clusterings) == 2
+    client.get(THEMES)
+    client.get(THEMES + "?source=survey")
+    assert len(clusterings) == 2
+
+
+def test_settling_and_promoting_refresh_the_stored_themes_in_the_background(world, clusterings):
+    from sawt.classification.services import theme_promote
+
+    client = login(Role.ANALYST)
+    theme = parking_theme(computed(client))
+    analyst = f.user_with_role(Role.ANALYST, username="promoter")
+    ids = [int(pk) for pk in theme["complaint_ids"].split(",")]
+    theme_promote(
+        journey=world["journey"], name_ar="مواقف", code="parking", complaint_ids=ids, actor=analyst
+    )
+    refresh = Job.objects.get(kind="classifier.themes_refresh")
+    assert refresh.payload == {"journey": "permits"} and refresh.run_after is not None
+    # Due at once here (its delay gathers a burst of settles into one run).
+    Job.objects.filter(pk=refresh.pk).update(run_after=None)
+    jobs_run_pending()
+    assert len(clusterings) == 2
+    assert 'data-themes="fresh"' in client.get(THEMES).content.decode()
+
+
+def test_a_failed_computation_says_so_without_reloading(world, monkeypatch):
+    from sawt.textanalytics import themes
+
+    def broken(texts, **kwargs):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(themes, "discover_themes", broken)
+    client = login(Role.ANALYST)
+    client.get(THEMES)
+    jobs_run_pending()
+    html = client.get(THEMES).content.decode()
+    assert 'data-job-status="failed"' in html and 'http-equiv="refresh"' not in html
+    assert "MemoryError: out of memory" in html
+    assert Job.objects.filter(kind="classifier.themes").count() == 1  # not queued again

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -30,7 +31,8 @@ from sawt.classification.selectors import (
     classifier_latest,
     period_filing,
     review_queue,
-    themes_for,
+    theme_fingerprint,
+    theme_set_for,
 )
 from sawt.classification.services import (
     RETRAIN_JOB,
@@ -38,9 +40,11 @@ from sawt.classification.services import (
     review_settle,
     theme_promote,
 )
+from sawt.classification.theme_services import themes_compute_enqueue
 from sawt.core.exceptions import ApplicationError
 from sawt.core.i18n import isolated
 from sawt.core.periods import parse_period
+from sawt.jobs.models import Job
 from sawt.jobs.selectors import job_latest
 from sawt.reports.charts import bar_svg
 from sawt.web import selectors
@@ -51,6 +55,8 @@ from sawt.web.params import bad_request
 QUEUE_PAGE = 50
 THEME_SOURCES = ("complaints", "survey")
 EXAMPLES_SHOWN = 3
+# A themes page with nothing stored yet reloads itself this often while they are computed.
+THEMES_REFRESH_SECONDS = 5
 
 
 def _journey(request: HttpRequest, slug: str, period: str) -> Journey:
@@ -215,25 +221,54 @@ def _themes(
     status: int = 200,
     submitted: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    views = themes_for(journey=journey, period=period, source=source)
+    # The stored themes, as they are: clustering runs in the background, once per change of
+    # the data (sawt.classification.theme_services), never on a page view.
+    stored = theme_set_for(journey=journey, period=period, source=source)
+    current = theme_fingerprint(journey=journey, period=period, source=source)
+    fresh = stored is not None and stored.fingerprint == current
+    job = None if fresh else _themes_job(request, journey, period, source, current)
     context = {
         "journey": journey,
         "period": period,
         "source": source,
+        "theme_set": stored,
+        "fresh": fresh,
+        "job": job,
+        "refresh_seconds": THEMES_REFRESH_SECONDS,
         "themes": [
             {
-                "view": view,
-                "examples": view.examples[:EXAMPLES_SHOWN],
-                "complaint_ids": ",".join(map(str, view.complaint_ids)),
-                "answer_ids": ",".join(map(str, view.answer_ids)),
+                "n": n,
+                "size": theme["size"],
+                "top_terms": theme["top_terms"],
+                "examples": theme["examples"][:EXAMPLES_SHOWN],
+                "complaint_ids": ",".join(map(str, theme["complaint_ids"])),
+                "answer_ids": ",".join(map(str, theme["answer_ids"])),
             }
-            for view in views
+            for n, theme in enumerate(stored.themes if stored else [], start=1)
         ],
         # A refused form comes back with what was typed, on the theme it was typed for.
         "submitted": submitted or {},
         "may_promote": can(request.user, "theme.promote"),
     }
     return render(request, "web/themes.html", context, status=status)
+
+
+def _themes_job(
+    request: HttpRequest, journey: Journey, period: str, source: str, fingerprint: str
+) -> Job | None:
+    """The job computing these themes, queued now if none is queued or running."""
+    try:
+        return themes_compute_enqueue(
+            journey=journey,
+            period=period,
+            source=source,
+            fingerprint=fingerprint,
+            actor=request.user,
+        )
+    except DatabaseError:
+        # A busy database (SQLite during a long import): the page shows what is stored, and
+        # the next view queues the work.
+        return None
 
 
 @login_required

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sawt.catalog.models import Agency, Stage
+from sawt.catalog.models import Agency, Journey, Stage
 from sawt.gaps.choices import RecommendationStatus
 from sawt.web.params import MAX_VERSION, IdField, PeriodField
 
@@ -22,12 +24,13 @@ class GapFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     period = forms.ChoiceField(label=_("Period"), required=False)
 
-    def __init__(self, data, *, choices: dict[str, list[tuple[str, str]]]) -> None:
+    def __init__(self, data: Any, *, choices: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__(data)
-        every = [("", _("all"))]
+        every: list[tuple[str, Any]] = [("", _("all"))]
         for name, values in choices.items():
-            self.fields[name].choices = every + values
-        self.fields["status"].choices = every + list(RecommendationStatus.choices)
+            cast(forms.ChoiceField, self.fields[name]).choices = every + values
+        statuses = cast(forms.ChoiceField, self.fields["status"])
+        statuses.choices = every + list(RecommendationStatus.choices)
 
 
 class GapSourceForm(forms.Form):
@@ -51,9 +54,9 @@ class GapForm(forms.Form):
     )
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
 
-    def __init__(self, *args, journey, **kwargs) -> None:
+    def __init__(self, *args: Any, journey: Journey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = journey.stages.all()
+        cast(forms.ModelChoiceField, self.fields["stage"]).queryset = journey.stages.all()
 
 
 class RecommendationForm(forms.Form):

@@ -67,7 +67,7 @@ def theme_set_compute(*, journey: Journey, period: str, source: str) -> tuple[Th
         "computed_at": timezone.now(),
         "seconds": time.perf_counter() - started,
     }
-    key = {"journey": journey, "period": period, "source": source}
+    key: dict[str, Any] = {"journey": journey, "period": period, "source": source}
     try:
         with transaction.atomic():
             theme_set, _created = ThemeSet.objects.update_or_create(**key, defaults=values)

@@ -27,7 +27,7 @@ class SawtRQWorker(SimpleWorker):
         self.log.debug("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
         self.pubsub = self.connection.pubsub()
         self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
-        self.pubsub_thread = self.pubsub.run_in_thread(
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
             sleep_time=1.0, daemon=True, exception_handler=self._pubsub_exception_handler
         )
 

@@ -81,7 +81,8 @@ class _Progress:
 
     def __init__(self, job: Job) -> None:
         self.pk, self.token = job.pk, job.token
-        self.done, self.total, self.stage = 0, None, ""
+        self.done, self.stage = 0, ""
+        self.total: int | None = None
         self.dirty = False
         self.lock = threading.Lock()
 

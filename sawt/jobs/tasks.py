@@ -15,7 +15,7 @@ from django.conf import settings
 try:  # Django ≥ 6 ships the Tasks API itself
     from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # Django 5.2: the backport
-    from django_tasks import task
+    from django_tasks import task  # type: ignore[no-redef,unused-ignore]
 
 
 @task(queue_name=settings.SAWT_TASKS_QUEUE)

@@ -181,8 +181,11 @@ def rq_worker(*, burst: bool) -> Any:
 
     from sawt.jobs.rq_worker import SawtRQWorker
 
+    # (django-rq's annotation names rq's forking Worker; any BaseWorker subclass is accepted.)
     return django_rq.get_worker(
-        settings.SAWT_TASKS_QUEUE, job_class=TaskJob, worker_class=SawtRQWorker
+        settings.SAWT_TASKS_QUEUE,
+        job_class=TaskJob,
+        worker_class=SawtRQWorker,  # type: ignore[arg-type]
     )
 
 

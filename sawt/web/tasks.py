@@ -108,7 +108,8 @@ def import_enqueue(
 
 
 def _actor(payload: dict[str, Any]) -> Any:
-    user = get_user_model().objects.filter(pk=payload.get("user")).first()
+    user_id = payload.get("user")
+    user = get_user_model().objects.filter(pk=user_id).first() if isinstance(user_id, int) else None
     if user is None:
         raise ApplicationError(_("The account that started this import no longer exists."))
     return user
@@ -197,4 +198,3 @@ def imports_for(user: Any) -> QuerySet[Job]:
     if role_of(user) == Role.ADMINISTRATOR:
         return jobs
     return jobs.filter(created_by_id=getattr(user, "pk", None) or -1)
-

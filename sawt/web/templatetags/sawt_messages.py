@@ -23,6 +23,6 @@ _QUOTED = re.compile(r"([“«])([^“”«»\n]+)([”»])")
 @register.filter
 def isolate_quoted(message: object) -> SafeString:
     """`message` escaped, with every quoted value inside `<bdi>` (quotes left outside it)."""
-    escaped = str(conditional_escape(message))
+    escaped = str(conditional_escape(message if isinstance(message, str) else str(message)))
     # Escaping leaves the quotation marks alone, and the value inside is already escaped.
     return mark_safe(_QUOTED.sub(r"\1<bdi>\2</bdi>\3", escaped))

@@ -10,7 +10,7 @@ to the import's status page, which follows it and then shows the result line or 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -95,13 +95,13 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (kind, label) for kind, label in KIND_LABELS.items() if can(user, ACTIONS[kind])
         ]
         # Scoped at the source: another agency's survey or journey is not a valid choice.
         surveys = surveys_for(user).select_related("journey").order_by("journey__slug", "period")
-        self.fields["survey"].queryset = surveys
-        self.fields["journey"].queryset = journeys_for(user)
+        cast(forms.ModelChoiceField, self.fields["survey"]).queryset = surveys
+        cast(forms.ModelChoiceField, self.fields["journey"]).queryset = journeys_for(user)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
@@ -111,7 +111,7 @@ class ImportForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, upload = data.get("kind"), data.get("file")
         if kind == RESPONSES and not data.get("survey"):
             self.add_error("survey", _("Choose the survey these responses answer."))
@@ -163,7 +163,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your role does not allow this action."))
     context: dict[str, Any] = {
         "max_mb": _megabytes(settings.SAWT_IMPORT_MAX_BYTES),
-        "recent": imports_for(request.user).filter(created_by=request.user)[:RECENT],
+        "recent": imports_for(request.user).filter(created_by_id=request.user.pk)[:RECENT],
     }
     if request.method == "GET":
         return _page(request, ImportForm(user=request.user), context)
@@ -174,10 +174,11 @@ def imports_page(request: HttpRequest) -> HttpResponse:
         return _page(request, ImportForm(user=request.user), context, status=413)
     form = ImportForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
+        sent = request.FILES.get("file")
         too_large = (
             form.has_error("file")
-            and "file" in request.FILES
-            and (request.FILES["file"].size > settings.SAWT_IMPORT_MAX_BYTES)
+            and isinstance(sent, UploadedFile)
+            and (sent.size or 0) > settings.SAWT_IMPORT_MAX_BYTES
         )
         return _page(request, form, context, status=413 if too_large else 400)
     data = form.cleaned_data
@@ -212,7 +213,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     """How a background import stands: queued, running (rows read, rows saved), then the
     result line or the table of problems. Only its owner (and administrators) see it."""
     job = get_object_or_404(imports_for(request.user), pk=pk)
-    result = job.result or {}
+    result: dict[str, Any] = job.result or {}
     context = {
         "job": job,
         "payload": job.payload,
@@ -228,7 +229,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 def _failure(job: Job) -> dict[str, Any]:
     """The refusal as the page shows it; a job that failed outside the import (the worker
     stopped on its last attempt) has only its error line."""
-    details = job.result or {}
+    details: dict[str, Any] = job.result or {}
     return {
         "message": details.get("message") or job.error_summary,
         "problems": [

@@ -88,7 +88,9 @@ class Command(BaseCommand):
             return {}
         signums = (signal.SIGTERM, signal.SIGINT)
         # getsignal() gives None for a handler not set from Python; default is the safe undo.
-        previous = {signum: signal.getsignal(signum) or signal.SIG_DFL for signum in signums}
+        previous: dict[int, Any] = {
+            signum: signal.getsignal(signum) or signal.SIG_DFL for signum in signums
+        }
         for signum in signums:
             signal.signal(signum, self._request_stop)
         return previous

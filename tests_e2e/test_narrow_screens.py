@@ -7,6 +7,8 @@ checked in Arabic and in English; screenshots go to var/test-artifacts/e2e/ (nar
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pytest
@@ -144,5 +146,44 @@ def test_form_fields_use_the_site_font(browser, server, pages):
         )
         body = page.evaluate("getComputedStyle(document.body).fontFamily")
         assert fonts and set(fonts) == {body}, (fonts, body)
+    finally:
+        context.close()
+
+
+def test_an_import_and_its_problems_fit_a_phone(browser, server, tmp_path):
+    """The import form, then the refused file's status page with its table of problems."""
+    bad = tmp_path / "responses.csv"
+    bad.write_text(
+        "respondent_id,submitted_at,overall,reach_effort\n"
+        "E-1,2022-06-03,4,5\n"
+        "E-2,2022-06-03,9,4\n"
+        ",2022-06-04,3,3\n",
+        encoding="utf-8",
+    )
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    context.set_default_timeout(15_000)
+    try:
+        page = login(context.new_page(), "analyst")
+        _set_language(context, server, "en")
+        page.goto("/imports/")
+        page.get_by_label("What the file holds").select_option("responses")
+        survey = page.get_by_label(re.compile(r"^Survey:?$"))
+        option = survey.locator("option", has_text="(cc-2022-06)").get_attribute("value")
+        survey.select_option(option)
+        page.get_by_label(re.compile(r"^File:?$")).set_input_files(str(bad))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.wait_for_load_state()
+        status_url = page.url
+        # The worker refuses the file in the background; the page shows it when done.
+        deadline = time.monotonic() + 60
+        while page.locator('[data-job-status="queued"], [data-job-status="running"]').count():
+            assert time.monotonic() < deadline, "the import did not finish within 60 s"
+            time.sleep(0.5)
+            page.goto(status_url)
+        too_wide = []
+        for lang in ("en", "ar"):
+            _set_language(context, server, lang)
+            too_wide.append(_check(page, status_url, f"import-status-{lang}-360", keep=True))
+        assert [line for line in too_wide if line] == []
     finally:
         context.close()

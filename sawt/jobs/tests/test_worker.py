@@ -224,11 +224,19 @@ def test_a_killed_workers_job_is_run_by_the_next_worker(tmp_path, backend):
             on_rq = backend == "rq"
             with rq_settings(env["SAWT_TASKS_QUEUE"], flushing=False) if on_rq else nullcontext():
                 job_enqueue(kind=SLOW, payload={"started": str(started), "seconds": 1})
-        first = popen(KILLABLE, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A session of its own: the kill takes its children too (RQ's scheduler runs in a
+        # forked process), as a crash of the machine would.
+        first = popen(
+            KILLABLE,
+            env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             assert int(_wait_for(started)) == first.pid
         finally:
-            first.kill()
+            os.killpg(first.pid, signal.SIGKILL)
             first.wait(timeout=30)
         started.unlink()
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
@@ -119,6 +119,11 @@ class _Heart(threading.Thread):
             time.sleep(PROGRESS_EVERY)
             with self.lock:
                 jobs = list(self.jobs.values())
+            if not jobs:
+                # Idle: hold no connection (a test database can then be dropped, a server
+                # restarted) until the next job.
+                connections.close_all()
+                continue
             for progress, last in jobs:
                 with progress.lock:
                     due = progress.dirty or time.monotonic() - last[0] >= every

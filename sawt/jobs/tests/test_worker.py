@@ -249,3 +249,41 @@ def test_a_killed_workers_job_is_run_by_the_next_worker(tmp_path, backend):
     finally:
         if backend == "rq":
             flush()
+
+
+ENQUEUE_SLOW_FOR = (
+    PRELUDE
+    + """
+from sawt.jobs.services import job_enqueue
+job_enqueue(kind="tests.slow", payload={{"started": {started!r}, "seconds": {seconds}}})
+"""
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_jobs_progress_reaches_the_row_while_it_runs(tmp_path):
+    env = shared_env(tmp_path)
+    started = tmp_path / "started"
+    if connection.vendor == "sqlite":
+        python(ENQUEUE_SLOW_FOR.format(started=str(started), seconds=4), env)
+    else:
+        job_enqueue(kind=SLOW, payload={"started": str(started), "seconds": 4})
+    worker = popen(ONCE, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(started)
+        deadline, seen = time.monotonic() + 3.5, []
+        while time.monotonic() < deadline and not seen:
+            seen = query(
+                env,
+                "SELECT progress_done, progress_total FROM jobs_job "
+                "WHERE status = 'running' AND progress_stage = 'sleeping' "
+                "AND progress_done > 0 AND heartbeat_at IS NOT NULL",
+            )
+            time.sleep(0.2)
+        assert seen, "no progress was written while the job ran"
+        assert seen[0][1] == 40
+        assert worker.wait(timeout=60) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert query(env, "SELECT status, progress_done FROM jobs_job") == [("succeeded", 39)]

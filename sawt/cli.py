@@ -10,7 +10,7 @@ import sys
 COMMANDS = {
     "demo": "Load the demo (contractor classification, 2022-06) and serve it",
     "serve": "Serve the web application",
-    "worker": "Run queued background jobs (retraining…); `sawt serve` runs one too",
+    "worker": "Run background jobs (retraining, themes, imports from the web page)",
     "import-survey": "Import or update a journey definition (YAML)",
     "import-responses": "Import survey responses (CSV or XLSX)",
     "import-complaints": "Import complaints (CSV or XLSX)",

@@ -14,7 +14,14 @@ from sawt.catalog.models import Journey
 from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_complaints
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
-from sawt.imports.db import bulk_insert, bulk_update, import_transaction, refresh_statistics
+from sawt.imports.db import (
+    bulk_insert,
+    bulk_update,
+    import_lock,
+    import_transaction,
+    refresh_statistics,
+    waits_its_turn,
+)
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.progress import READING, SAVING, ProgressCallback, report, report_reading
 from sawt.imports.readers import open_table
@@ -37,6 +44,7 @@ UPDATE_COLUMNS = (*INSERT_COLUMNS[2:8], "updated_at")
 Stored = tuple[Any, str, str, int | None, str, float | None]
 
 
+@waits_its_turn
 def complaints_import(
     *,
     journey_slug: str,
@@ -63,7 +71,8 @@ def complaints_import(
     report(on_progress, read, None, READING)
     problems.raise_if_any()
     with import_transaction():
-        Journey.objects.select_for_update().filter(pk=journey.pk).exists()
+        # Two imports into one journey take turns, so both see what the other wrote.
+        import_lock(f"journey:{journey.slug}")
         stored = _stored(journey)
         now = timezone.now()
         new, changed = [], []

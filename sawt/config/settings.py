@@ -83,6 +83,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a write (even the session's own) that waited its turn behind an
+    # import in vain is a 503 carrying what was posted, never a 500 (sawt/core/middleware.py).
+    "sawt.core.middleware.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sawt.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +121,15 @@ TEMPLATES = [
 ]
 
 
+# SQLite has one write lock, which an import holds for its whole write phase (5-15 s for
+# 100,000 rows on two shared cores). Pages and background work wait this long for it (Python's
+# default is 5 s), then a page answers "busy, send it again" with what was typed
+# (sawt.core.middleware.DatabaseBusyMiddleware). An import waits longer for another import
+# (sawt.imports.db.waits_its_turn; on PostgreSQL, its lock_timeout), then says one is running.
+SAWT_SQLITE_WAIT_SECONDS = 30
+SAWT_IMPORT_WAIT_SECONDS = 600
+
+
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{SAWT_HOME / 'sawt.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60)
@@ -129,6 +141,7 @@ def _database() -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
             ),
             "transaction_mode": "IMMEDIATE",
+            "timeout": SAWT_SQLITE_WAIT_SECONDS,
         }
         config["CONN_MAX_AGE"] = 0
     return config

@@ -1,18 +1,24 @@
 """Middleware of sawt's own: the language (Arabic first, unless the person chose English with
-the switch), and request bodies judged by their declared length before anyone reads them."""
+the switch), request bodies judged by their declared length before anyone reads them, and a
+write that waited its turn behind an import in vain, answered with what the person sent."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+
+from sawt.core.db import is_busy
 
 # An upload's multipart body carries the file, a few fields and the boundaries around them.
 UPLOAD_FORM_OVERHEAD = 64 * 1024
@@ -104,3 +110,67 @@ def _too_large(request: HttpRequest, declared: int, limit: int, upload: bool) ->
     # The body is never read here: the server discards what the client still sends (no file
     # is written), and a buffering proxy in front refuses it by its own body limit.
     return render(request, "web/error.html", context, status=413)
+
+
+# Sent back with a busy page: how long to wait before sending again.
+RETRY_AFTER_SECONDS = 30
+# A posted value shown for the person to see and edit, rather than carried hidden: typed text.
+_TYPED_MIN_LENGTH = 30
+
+
+class DatabaseBusyMiddleware:
+    """A write that waited its full turn for the database is answered 503, never 500, with
+    everything the person sent ready to send again.
+
+    On SQLite an import holds the one write lock for its whole write phase; a page's write
+    waits SAWT_SQLITE_WAIT_SECONDS for it (settings.py), and if the import still holds it,
+    the page says the database is busy and carries the posted fields back in a form with a
+    fresh CSRF token and a button to send them again: nothing typed is lost. A view's error
+    is caught in `process_exception`; one raised after the view (a session saved on the way
+    out) is noted by `got_request_exception` and its 500 replaced here, which is why this
+    comes before SessionMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        got_request_exception.connect(_note_busy, dispatch_uid="sawt.core.database_busy")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_sawt_database_busy", False):
+            return busy_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return busy_response(request) if is_busy(exception) else None
+
+
+def _note_busy(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    if request is not None and is_busy(sys.exc_info()[1] or Exception()):
+        request._sawt_database_busy = True  # type: ignore[attr-defined]
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    """503: the database is busy with an import; what was posted comes back, ready to resend."""
+    typed: list[tuple[str, str]] = []
+    carried: list[tuple[str, str]] = []
+    files = False
+    if request.method == "POST":
+        files = bool(request.FILES)
+        for name, values in request.POST.lists():
+            if name == "csrfmiddlewaretoken" or "password" in name.lower():
+                continue  # a fresh token goes with the form; passwords are typed again
+            for value in values:
+                shown = len(value) >= _TYPED_MIN_LENGTH or any(c.isspace() for c in value)
+                (typed if shown or not value.isascii() else carried).append((name, value))
+    context = {
+        "typed": typed,
+        "carried": carried,
+        "files": files,
+        "resend": request.method == "POST" and bool(typed or carried),
+        "action": request.get_full_path(),
+    }
+    language = getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = render(request, "web/busy.html", context, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

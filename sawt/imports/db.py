@@ -1,4 +1,5 @@
-"""The engine-specific fast path of imports, behind `bulk_insert` (tested on both engines).
+"""The engine-specific fast path of imports, behind `bulk_insert` (tested on both engines), and
+how imports take turns for the database (`waits_its_turn`, `import_lock`).
 
 Django's bulk_create builds one INSERT per batch with every value as a parameter; at ten million
 answers that dominates an import. PostgreSQL takes rows through COPY, SQLite through one
@@ -9,14 +10,31 @@ database's triggers and constraints, so nothing the ORM would refuse gets in.
 from __future__ import annotations
 
 import json
+import logging
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.conf import settings
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, Value
+from django.utils.translation import ngettext
 
+from sawt.core.db import is_busy
+from sawt.core.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
 Adapter = Callable[[Any], Any] | None
 # SQLite's per-connection page cache; index inserts of a large import stay in memory (KiB).
 _SQLITE_CACHE_KIB = 256 * 1024
@@ -113,7 +131,9 @@ def import_transaction(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
     A table with triggers gives every INSERT a statement journal; SQLite keeps it in a temporary
     file unless told otherwise, which doubled the time of a million-answer import (measured).
-    The setting only takes effect outside a transaction, hence before `atomic()`."""
+    The setting only takes effect outside a transaction, hence before `atomic()`. On PostgreSQL
+    the import waits up to SAWT_IMPORT_WAIT_SECONDS for the row locks of another import (its
+    own `lock_timeout`, which ends with the transaction); SQLite's wait is `waits_its_turn`'s."""
     connection = connections[using]
     tuned = connection.vendor == "sqlite" and not connection.in_atomic_block
     restore: list[str] = []
@@ -125,12 +145,118 @@ def import_transaction(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 cursor.execute(f"PRAGMA {pragma} = {value}")
     try:
         with transaction.atomic(using=using):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    milliseconds = int(settings.SAWT_IMPORT_WAIT_SECONDS * 1000)
+                    cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
             yield
+        _written.set(True)
     finally:
         if restore and connection.connection is not None:
             with connection.cursor() as cursor:
                 for statement in restore:
                     cursor.execute(statement)
+
+
+# --- imports take turns ---------------------------------------------------------------------
+#
+# An import writes all of a file in one transaction. On SQLite that transaction holds the one
+# write lock for its whole write phase (seconds for 100,000 rows, minutes for millions), so
+# every other writer waits: a second import waits up to SAWT_IMPORT_WAIT_SECONDS, everything
+# else (pages, background work) up to SAWT_SQLITE_WAIT_SECONDS (settings.py), after which a page
+# answers "busy, send it again" with what was typed (sawt.core.middleware). On PostgreSQL only
+# two imports into the same journey or survey meet, on an advisory lock named after it: no row
+# is locked, so a page writing a gap of that journey (which locks the journey's row to number
+# it) is not held up for the import's whole write phase.
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# Whether the current import's transaction has committed: a busy database after that (while
+# queueing follow-up work) must not be reported as "nothing was saved".
+_written: ContextVar[bool] = ContextVar("sawt_import_written", default=False)
+
+
+class ImportBusy(ApplicationError):
+    """Another import kept the database busy for longer than an import waits: nothing saved."""
+
+    def __init__(self) -> None:
+        minutes = max(round(settings.SAWT_IMPORT_WAIT_SECONDS / 60), 1)
+        super().__init__(
+            ngettext(
+                "Another import is writing to the database and did not finish within "
+                "%(minutes)s minute, so this file was not imported and nothing of it was "
+                "saved. Try again once that import has finished.",
+                "Another import is writing to the database and did not finish within "
+                "%(minutes)s minutes, so this file was not imported and nothing of it was "
+                "saved. Try again once that import has finished.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# Whether the current import's transaction has committed: a busy database after that (while
+# queueing follow-up work) must not be reported as "nothing was saved".
+_written: ContextVar[bool] = ContextVar("sawt_import_written", default=False)
+
+
+def waits_its_turn(service: Callable[P, R]) -> Callable[P, R]:
+    """Let an import service wait its turn behind another import, and say so if it cannot.
+
+    On SQLite the connection's busy timeout becomes SAWT_IMPORT_WAIT_SECONDS for the whole call,
+    so the write transaction and what follows its commit (statistics, queued work) wait for
+    another import's writes; a lock still held after that, on either database, is ImportBusy
+    (a message and exit status 1 on the command line, a failed job in the background)."""
+
+    @wraps(service)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        written = _written.set(False)
+        try:
+            with _sqlite_busy_timeout(settings.SAWT_IMPORT_WAIT_SECONDS):
+                return service(*args, **kwargs)
+        except OperationalError as error:
+            if is_busy(error) and not _written.get():
+                raise ImportBusy() from error
+            raise
+        finally:
+            _written.reset(written)
+
+    return call
+
+
+@contextmanager
+def _sqlite_busy_timeout(seconds: float, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        # Only on the connection it was set on: a connection opened since has its own.
+        if connection.connection is raw and raw is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {before}")
+
+
+def import_lock(name: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Inside an import's transaction: wait for any other holder of lock `name`, such as
+    "journey:<slug>" (PostgreSQL's transaction-level advisory lock, released at commit, waited
+    for up to the import's lock_timeout; on SQLite the write lock already serialises imports).
+    Names share 2**32 keys: a rare collision only makes two imports take turns."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"sawt.import.{name}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def bulk_update(
@@ -204,9 +330,18 @@ def refresh_statistics(
     connection = connections[using]
     if rows < _REFRESH_AFTER_ROWS or connection.in_atomic_block:
         return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_written)
-            cursor.execute(f"VACUUM (ANALYZE) {tables}")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA optimize")
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                tables = ", ".join(
+                    connection.ops.quote_name(m._meta.db_table) for m in models_written
+                )
+                cursor.execute(f"VACUUM (ANALYZE) {tables}")
+            elif connection.vendor == "sqlite":
+                cursor.execute("PRAGMA optimize")
+    except OperationalError as error:
+        # The import has committed; fresher statistics can wait for the next one. (Before,
+        # a second import's write lock made this a traceback after a successful import.)
+        if not is_busy(error):
+            raise
+        logger.info("statistics not refreshed: the database is busy")

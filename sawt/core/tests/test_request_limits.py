@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import Client, override_settings
 
 from sawt.core.factories import user_with_role
@@ -68,7 +70,14 @@ def post(path: str, length: int, cookies: str = "") -> tuple[int, dict[str, str]
         answer["status"] = int(status.split()[0])
         answer["headers"] = dict(headers)
 
-    content = b"".join(WSGIHandler()(environ, start_response)).decode()
+    # As Django's test client does: the test's database connection must outlive the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        content = b"".join(WSGIHandler()(environ, start_response)).decode()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], content, body.reads
 
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext as _
 
 from sawt.accounts.permissions import authorize
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.core.audit import audit_record
+from sawt.imports.db import import_lock, import_transaction, waits_its_turn
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.results import ImportResult
 from sawt.surveys.importers import Definition, parse_definition
@@ -27,6 +28,7 @@ class _Tally:
     removed: int = 0
 
 
+@waits_its_turn
 def survey_definition_import(*, path: Path, actor: Any = None) -> Survey:
     """Create or update a journey, its stages, gap categories, survey and questions from YAML.
 
@@ -36,7 +38,8 @@ def survey_definition_import(*, path: Path, actor: Any = None) -> Survey:
     definition = parse_definition(path, problems)
     problems.raise_if_any()
     assert definition is not None
-    with transaction.atomic():
+    with import_transaction():
+        _take_turns(definition)
         _check_against_database(definition, problems)
         problems.raise_if_any()
         tally = _Tally()
@@ -58,6 +61,15 @@ def survey_definition_import(*, path: Path, actor: Any = None) -> Survey:
             )
     survey.import_result = result  # type: ignore[attr-defined]
     return survey
+
+
+def _take_turns(definition: Definition) -> None:
+    # Definitions create agencies and journeys by code: two at once would both create one
+    # (PostgreSQL; SQLite's write lock already serialises them). Imports of responses or
+    # complaints into this journey or survey hold its lock: wait for them too.
+    import_lock("definition")
+    import_lock(f"journey:{definition.journey_slug}")
+    import_lock(f"survey:{definition.survey.code}")
 
 
 def _check_against_database(definition: Definition, problems: ProblemCollector) -> None:

@@ -20,8 +20,10 @@ from sawt.imports.db import (
     bulk_insert,
     bulk_update,
     delete_where_in,
+    import_lock,
     import_transaction,
     refresh_statistics,
+    waits_its_turn,
 )
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.progress import READING, ProgressCallback, report, report_reading, report_saving
@@ -41,6 +43,7 @@ _UNIT, _RECORD = "\x1f", "\x1e"
 Stored = tuple[int, Any, dict[str, Any], tuple[Any, ...]]
 
 
+@waits_its_turn
 def responses_import(
     *,
     survey_code: str,
@@ -68,7 +71,7 @@ def responses_import(
     problems.raise_if_any()
     with import_transaction():
         # Two imports into one survey take turns, so both see what the other wrote.
-        Survey.objects.select_for_update().filter(pk=survey.pk).exists()
+        import_lock(f"survey:{survey.code}")
         new, changed = _plan(rows, _stored(survey, layout), layout)
         del rows
         _write(survey, layout, new, changed, progress, on_progress)

@@ -306,3 +306,17 @@ def test_oversized_body_is_refused_from_its_declared_length(analyst, survey):
     data = {"kind": "responses", "survey": survey.pk, "file": upload(RESPONSES / "valid.csv")}
     response = analyst.post(URL, data, CONTENT_LENGTH=str(10 * 1024**3))
     assert response.status_code == 413 and Response.objects.count() == 0
+
+
+def test_messages_keep_the_direction_of_the_language_they_were_written_in(analyst, survey):
+    # Sent while reading English, read later in Arabic: the English sentences stay left to
+    # right inside the Arabic page (and Arabic ones right to left inside an English page).
+    analyst.post("/i18n/setlang/", {"language": "en", "next": URL})
+    bad = upload(RESPONSES / "err_score_outside_scale.csv")
+    status = analyst.post(URL, {"kind": "responses", "survey": survey.pk, "file": bad})
+    jobs_run_pending()
+    analyst.post("/i18n/setlang/", {"language": "ar", "next": URL})
+    html = analyst.get(status["Location"]).content.decode()
+    assert 'lang="ar"' in html.split(">", 2)[1]  # the page
+    assert '<p lang="en" dir="ltr">The file was not imported because of' in html
+    assert '<td lang="en" dir="ltr">' in html

@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from sawt.accounts.permissions import can, require
@@ -214,9 +214,15 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     result line or the table of problems. Only its owner (and administrators) see it."""
     job = get_object_or_404(imports_for(request.user), pk=pk)
     result: dict[str, Any] = job.result or {}
+    # The messages were written in the language the person read when sending the file: shown
+    # in that language's direction, whatever language the page is in now.
+    language = str(job.payload.get("language") or settings.LANGUAGE_CODE)
+    bidi = get_language_info(language)["bidi"] if language in dict(settings.LANGUAGES) else True
     context = {
         "job": job,
         "payload": job.payload,
+        "messages_lang": language,
+        "messages_dir": "rtl" if bidi else "ltr",
         "kind_label": KIND_LABELS.get(str(job.payload.get("kind")), ""),
         "finished": job.is_finished,
         "message": result.get("message", "") if job.status == JobStatus.SUCCEEDED else "",

@@ -195,13 +195,6 @@ class ImportBusy(ApplicationError):
         )
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-# Whether the current import's transaction has committed: a busy database after that (while
-# queueing follow-up work) must not be reported as "nothing was saved".
-_written: ContextVar[bool] = ContextVar("sawt_import_written", default=False)
-
-
 def waits_its_turn(service: Callable[P, R]) -> Callable[P, R]:
     """Let an import service wait its turn behind another import, and say so if it cannot.
 

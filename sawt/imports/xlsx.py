@@ -219,7 +219,8 @@ def _open_book(path: Path) -> _Book:
         )
         if sheet is None:
             raise _damaged()
-        dates, durations = set(), set()
+        dates: set[int] = set()
+        durations: set[int] = set()
         if ARC_STYLE in reader.valid_files:
             budget.spend(ARC_STYLE)
             dates, durations = _date_styles(reader.archive, ARC_STYLE)

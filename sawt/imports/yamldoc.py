@@ -88,6 +88,10 @@ def load_yaml(path: Path, problems: ProblemCollector) -> tuple[Any, dict[str, in
     return data, lines
 
 
+def _line(event: yaml.Event) -> int | None:
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
 def _check_events(text: str) -> None:
     """Refuse anchors, aliases, deep nesting and huge documents from the parser's events."""
     depth = values = 0
@@ -98,7 +102,7 @@ def _check_events(text: str) -> None:
                     "Anchors and aliases (&name, *name) are not allowed in a journey "
                     "definition; write each value out in full."
                 ),
-                row=event.start_mark.line + 1,
+                row=_line(event),
                 unit="line",
             )
         if isinstance(event, yaml.CollectionStartEvent):
@@ -110,7 +114,7 @@ def _check_events(text: str) -> None:
                         "definition needs four."
                     )
                     % {"limit": MAX_DEPTH},
-                    row=event.start_mark.line + 1,
+                    row=_line(event),
                     unit="line",
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
@@ -124,7 +128,7 @@ def _check_events(text: str) -> None:
                         "journey definition holds far fewer. Check that this is the right file."
                     )
                     % {"limit": f"{MAX_VALUES:,}"},
-                    row=event.start_mark.line + 1,
+                    row=_line(event),
                     unit="line",
                 )
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from sawt.core.exceptions import ApplicationError
 from sawt.jobs.choices import JobStatus
-from sawt.jobs.errors import JobFailure, is_transient
+from sawt.jobs.errors import JobFailure, TransientError, is_transient
 from sawt.jobs.models import Job
 from sawt.jobs.registry import kind_for
 from sawt.jobs.services import (
@@ -65,6 +65,9 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, ApplicationError):
         # Written for the person who asked for the work: the page shows it as it is.
         text = exc.message
+    elif isinstance(exc, TransientError) and isinstance(exc.__cause__, ApplicationError):
+        # A refusal for people that is worth another try (another import was writing).
+        text = exc.__cause__.message
     else:
         # The class's own name, not its module path: the line is read by people.
         text = f"{type(exc).__name__}: {exc}".strip() if str(exc) else type(exc).__name__

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from sawt.accounts.choices import Role
 from sawt.accounts.scoping import role_of
 from sawt.core.exceptions import ApplicationError
-from sawt.jobs.errors import JobFailure
+from sawt.imports.db import ImportBusy
+from sawt.jobs.errors import JobFailure, TransientError
 from sawt.jobs.models import Job
 from sawt.jobs.registry import Progress, register
 from sawt.jobs.services import job_enqueue
@@ -184,6 +185,10 @@ def import_file(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
             message = _run(str(payload.get("kind")), payload, path, actor, progress)
         except PermissionDenied as exc:
             raise JobFailure(str(exc) or _("Your role does not allow this action.")) from exc
+        except ImportBusy as exc:
+            # Another import held the database for longer than an import waits: nothing was
+            # written, so this one is simply tried again later (with back-off).
+            raise TransientError(exc.message) from exc
         except ApplicationError as exc:
             raise JobFailure(exc.message, details=failure_details(exc)) from exc
     return {"message": message}

@@ -320,3 +320,22 @@ def test_messages_keep_the_direction_of_the_language_they_were_written_in(analys
     assert 'lang="ar"' in html.split(">", 2)[1]  # the page
     assert '<p lang="en" dir="ltr">The file was not imported because of' in html
     assert '<td lang="en" dir="ltr">' in html
+
+
+def test_an_import_kept_waiting_by_another_is_tried_again_later(analyst, survey, monkeypatch):
+    from sawt.imports.db import ImportBusy
+
+    def busy(**kwargs):
+        raise ImportBusy()
+
+    monkeypatch.setattr("sawt.surveys.services.responses_import", busy)
+    analyst.post("/i18n/setlang/", {"language": "en", "next": URL})
+    data = {"kind": "responses", "survey": survey.pk, "file": upload(RESPONSES / "valid.csv")}
+    status = analyst.post(URL, data)["Location"]
+    jobs_run_pending()
+    job = Job.objects.get()
+    assert (job.status, job.attempts) == ("queued", 1) and job.run_after is not None
+    assert job.error_summary.startswith("Another import is writing to the database")
+    html = analyst.get(status).content.decode()
+    assert "will be tried again at" in html and "(attempt 2 of 3)" in html
+    assert 'http-equiv="refresh"' in html

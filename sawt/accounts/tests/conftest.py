@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.core.models import AuditEvent
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

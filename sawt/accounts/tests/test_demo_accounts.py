@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 
 from sawt.accounts.choices import Role
 from sawt.accounts.scoping import journeys_for
-from sawt.core import factories as f
 from sawt.core.models import AuditEvent
 from sawt.demo.loader import DEMO_PASSWORD, demo_accounts, demo_admin
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

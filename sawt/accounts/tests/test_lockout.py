@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client, override_settings
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"

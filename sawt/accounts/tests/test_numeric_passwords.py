@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 NUMERIC = "4829173650281937"  # long and uncommon: only the numeric rule refuses it

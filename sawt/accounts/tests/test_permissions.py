@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from sawt.accounts.choices import Role
 from sawt.accounts.permissions import ALLOWED, can, require
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

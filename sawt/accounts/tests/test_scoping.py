@@ -15,7 +15,7 @@ from sawt.accounts.scoping import (
     role_of,
     surveys_for,
 )
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -22,12 +22,12 @@ from sawt.classification import services as classification
 from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
 from sawt.complaints.services import complaints_import
-from sawt.core import factories as f
 from sawt.core.models import AuditEvent
 from sawt.gaps import services as gaps
 from sawt.gaps.choices import RecommendationStatus as S
 from sawt.gaps.models import Gap, GapComment, Recommendation, RecommendationEvent
 from sawt.surveys.services import responses_import, survey_definition_import
+from sawt.testing import factories as f
 from sawt.workshops import services as workshops
 from sawt.workshops.models import Workshop, WorkshopNote
 

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
 from sawt.accounts.services import membership_set, user_create
-from sawt.core import factories as f
 from sawt.core.exceptions import ApplicationError
 from sawt.core.models import AuditEvent
+from sawt.testing import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 User = get_user_model()

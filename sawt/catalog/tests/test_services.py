@@ -10,7 +10,9 @@ from sawt.catalog.choices import CategorySource
 from sawt.catalog.services import category_assign
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
-from sawt.core.factories import (
+from sawt.core.models import AuditEvent
+from sawt.surveys.models import Answer
+from sawt.testing.factories import (
     AnswerFactory,
     ComplaintFactory,
     GapCategoryFactory,
@@ -18,8 +20,6 @@ from sawt.core.factories import (
     QuestionFactory,
     user_with_role,
 )
-from sawt.core.models import AuditEvent
-from sawt.surveys.models import Answer
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from sawt.catalog.services import category_assign
 from sawt.classification import services
 from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
-from sawt.core import factories as f
 from sawt.surveys.models import Answer
+from sawt.testing import factories as f
 from sawt.textanalytics import classifier as ml
 
 pytestmark = pytest.mark.django_db

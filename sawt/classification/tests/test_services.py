@@ -14,16 +14,16 @@ from sawt.classification.models import ClassifierModel
 from sawt.classification.selectors import review_queue
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
-from sawt.core.factories import (
+from sawt.jobs.models import Job
+from sawt.jobs.services import jobs_run_pending
+from sawt.metrics.selectors import journey_summary
+from sawt.testing.factories import (
     ComplaintFactory,
     GapCategoryFactory,
     JourneyFactory,
     MembershipFactory,
     SurveyFactory,
 )
-from sawt.jobs.models import Job
-from sawt.jobs.services import jobs_run_pending
-from sawt.metrics.selectors import journey_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.core.models import AuditEvent
 from sawt.gaps.models import Recommendation, RecommendationEdit
+from sawt.testing import factories as f
 from sawt.workshops.models import Workshop, WorkshopNote
 
 pytestmark = pytest.mark.django_db

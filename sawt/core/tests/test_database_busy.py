@@ -14,9 +14,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.test import Client
 
-from sawt.core.factories import GapFactory, user_with_role
 from sawt.gaps import services
 from sawt.gaps.models import GapComment
+from sawt.testing.factories import GapFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 TEXT = "التأخير سببه نقص في المراجعين، لا في النظام"

@@ -16,7 +16,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.test import Client, override_settings
 
-from sawt.core.factories import user_with_role
+from sawt.testing.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 BOUNDARY = "sawt-boundary"

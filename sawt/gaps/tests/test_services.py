@@ -9,7 +9,11 @@ from django.utils import timezone, translation
 
 from sawt.accounts.choices import Role
 from sawt.core.exceptions import ApplicationError
-from sawt.core.factories import (
+from sawt.core.models import AuditEvent
+from sawt.gaps.choices import RecommendationStatus as S
+from sawt.gaps.models import Gap, Recommendation, RecommendationEvent
+from sawt.gaps.services import gap_create, recommendation_create, recommendation_transition
+from sawt.testing.factories import (
     AgencyFactory,
     ComplaintFactory,
     GapCategoryFactory,
@@ -19,10 +23,6 @@ from sawt.core.factories import (
     WorkshopNoteFactory,
     user_with_role,
 )
-from sawt.core.models import AuditEvent
-from sawt.gaps.choices import RecommendationStatus as S
-from sawt.gaps.models import Gap, Recommendation, RecommendationEvent
-from sawt.gaps.services import gap_create, recommendation_create, recommendation_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.utils import translation
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.core.exceptions import ApplicationError
 from sawt.core.models import AuditEvent
 from sawt.gaps.choices import RecommendationStatus as S
@@ -16,6 +15,7 @@ from sawt.gaps.models import GapComment, Recommendation, RecommendationEdit
 from sawt.gaps.selectors import gap_get, gap_history, gap_list, gap_source_get, next_statuses
 from sawt.gaps.services import gap_comment_add, recommendation_transition, recommendation_update
 from sawt.gaps.transitions import role_may_move
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

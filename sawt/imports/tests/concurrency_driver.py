@@ -34,8 +34,8 @@ def _write_lock_held(path: str) -> bool:
 
 
 def prepare() -> dict[str, Any]:
-    from sawt.core.factories import GapFactory, user_with_role
     from sawt.surveys.services import survey_definition_import
+    from sawt.testing.factories import GapFactory, user_with_role
 
     survey = survey_definition_import(path=DEFINITION)
     analyst = user_with_role("analyst")

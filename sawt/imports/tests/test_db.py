@@ -7,7 +7,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 
-from sawt.core.factories import QuestionFactory, ResponseFactory, SurveyFactory
 from sawt.imports.db import (
     JoinedText,
     bulk_insert,
@@ -16,6 +15,7 @@ from sawt.imports.db import (
     import_transaction,
 )
 from sawt.surveys.models import Answer, Response
+from sawt.testing.factories import QuestionFactory, ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 WHEN = dt.datetime(2022, 6, 15, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=3)))

@@ -197,6 +197,6 @@ def test_an_import_writing_into_a_journey_holds_up_no_gap_of_it(monkeypatch, ana
 
 @pytest.fixture
 def analyst(db):
-    from sawt.core.factories import user_with_role
+    from sawt.testing.factories import user_with_role
 
     return user_with_role("analyst")

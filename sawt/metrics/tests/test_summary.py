@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from scipy import stats as sps
 
-from sawt.core import factories as f
 from sawt.core.exceptions import ApplicationError
 from sawt.metrics.selectors import journey_summary
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 TZ = timezone.get_default_timezone()

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

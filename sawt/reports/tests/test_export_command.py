@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sawt.core import factories as f
 from sawt.reports.pdf import report_pdf
 from sawt.reports.selectors import report_get
 from sawt.reports.tests.pdftext import page_with, pages_of
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sawt.core import factories as f
 from sawt.reports.dataset import journey_report
 from sawt.reports.xlsx import report_xlsx
+from sawt.testing import factories as f
 
 CC = "contractor-classification"
 SHEETS = ["Summary", "Items", "Gap categories", "Gap register", "Recommendations"]

@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -3,13 +3,13 @@ from pathlib import Path
 import pytest
 
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
-from sawt.core.factories import GapFactory
 from sawt.core.models import AuditEvent
 from sawt.imports.problems import ImportFailed
 from sawt.imports.tests.helpers import counts, snapshot
 from sawt.surveys.models import Question, Survey
 from sawt.surveys.services import responses_import, survey_definition_import
 from sawt.surveys.tests.conftest import DEFINITIONS
+from sawt.testing.factories import GapFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EXAMPLE = (

@@ -5,8 +5,8 @@ import random
 import pytest
 from django.db.models import Count
 
-from sawt.core import factories as f
 from sawt.surveys.models import Answer, Response, ScoreCount
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 HOME_LINK = 'class="button" href="/"'
 

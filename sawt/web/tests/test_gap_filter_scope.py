@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.gaps.choices import RecommendationStatus as S
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

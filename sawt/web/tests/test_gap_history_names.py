@@ -3,8 +3,8 @@
 import pytest
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.gaps.choices import RecommendationStatus as S
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.gaps.choices import RecommendationStatus as S
 from sawt.gaps.models import Gap, GapComment, Recommendation, RecommendationEvent
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

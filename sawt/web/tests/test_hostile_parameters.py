@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
-from sawt.core import factories as f
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,13 @@ from sawt.accounts import permissions
 from sawt.accounts.choices import Role
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
-from sawt.core import factories as f
 from sawt.core.models import AuditEvent
 from sawt.imports.tests.helpers import counts, write_xlsx
 from sawt.jobs.models import Job
 from sawt.jobs.services import jobs_run_pending
 from sawt.surveys.models import Response, Survey
 from sawt.surveys.services import survey_definition_import
+from sawt.testing import factories as f
 
 SAWT = Path(__file__).resolve().parents[2]
 DEFINITIONS = SAWT / "surveys/tests/fixtures/definition"

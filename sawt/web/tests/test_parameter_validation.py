@@ -9,8 +9,8 @@ from django.test import Client
 from sawt.accounts.choices import Role
 from sawt.catalog.models import GapCategory
 from sawt.complaints.models import Complaint
-from sawt.core import factories as f
 from sawt.gaps.models import Gap
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 PROMOTE = "/journeys/permits/2022-06/themes/promote/"

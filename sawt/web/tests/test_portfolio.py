@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sawt.accounts.choices import Role
-from sawt.core import factories as f
 from sawt.metrics.portfolio import portfolio_summary
 from sawt.surveys.models import Answer, Response
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from sawt.catalog.choices import CategorySource
 from sawt.classification.models import ClassifierModel
 from sawt.classification.services import RETRAIN_JOB, journey_retrain
 from sawt.complaints.models import Complaint
-from sawt.core import factories as f
 from sawt.jobs.models import Job
 from sawt.metrics.selectors import journey_summary
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import GapCategory
 from sawt.complaints.models import Complaint
-from sawt.core import factories as f
 from sawt.jobs.models import Job
 from sawt.jobs.services import jobs_run_pending
 from sawt.surveys.models import Answer
+from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

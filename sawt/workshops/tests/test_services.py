@@ -9,14 +9,14 @@ from django.utils import translation
 
 from sawt.accounts.choices import Role
 from sawt.core.exceptions import ApplicationError
-from sawt.core.factories import (
+from sawt.core.models import AuditEvent
+from sawt.testing.factories import (
     GapCategoryFactory,
     JourneyFactory,
     StageFactory,
     WorkshopFactory,
     user_with_role,
 )
-from sawt.core.models import AuditEvent
 from sawt.workshops.models import Workshop, WorkshopNote
 from sawt.workshops.services import workshop_create, workshop_note_add
 

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sawt.accounts.choices import Role
 from sawt.catalog.models import Agency
+from sawt.core.access import Role
 from sawt.core.models import TimeStampedModel
 
 

@@ -12,10 +12,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
-from sawt.accounts.permissions import authorize
 from sawt.catalog.models import Agency
+from sawt.core.access import Role, authorize
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 

@@ -4,6 +4,7 @@ categories (reasons for dissatisfaction)."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sawt.core.i18n import pick
@@ -53,6 +54,11 @@ class Journey(BilingualName, TimeStampedModel):
         ordering = ["slug"]
         verbose_name = _("journey")
         verbose_name_plural = _("journeys")
+
+    @classmethod
+    def visible_to_agency(cls, agency_id: int) -> Q:
+        """The journeys a member of the agency sees (sawt.core.access): the ones it owns."""
+        return Q(agency_id=agency_id)
 
 
 class Stage(BilingualName, TimeStampedModel):

@@ -7,10 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import authorize
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.complaints.models import Complaint
+from sawt.core.access import authorize
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.surveys.choices import QuestionKind

@@ -1,6 +1,6 @@
 """Reads of reason classification: a journey's models, its review queue, candidate themes.
 
-Each takes a journey the caller already fetched through the person's scope (accounts.scoping):
+Each takes a journey the caller already fetched through the person's scope (sawt.core.access):
 the web views look it up with `journeys_for(user)` first, so another agency's journey is a 404
 before anything here runs."""
 

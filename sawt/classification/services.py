@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import authorize
 from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.catalog.services import category_assign
@@ -26,6 +25,7 @@ from sawt.classification.models import ClassifierModel
 from sawt.classification.tasks import CLASSIFY_JOB, RETRAIN_JOB
 from sawt.classification.theme_services import themes_refresh_later
 from sawt.complaints.models import Complaint
+from sawt.core.access import authorize
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.jobs.models import Job

@@ -105,3 +105,8 @@ class Complaint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.complaint_id
+
+    @classmethod
+    def visible_to_agency(cls, agency_id: int) -> Q:
+        """The complaints a member of the agency sees (sawt.core.access): its journeys'."""
+        return Q(journey__agency_id=agency_id)

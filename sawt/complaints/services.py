@@ -8,11 +8,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import authorize
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
 from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_complaints
 from sawt.complaints.models import Complaint
+from sawt.core.access import authorize
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     bulk_insert,

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
 from sawt.accounts.services import membership_set, user_create
 from sawt.catalog.choices import CategorySource
@@ -24,6 +23,7 @@ from sawt.catalog.services import category_assign
 from sawt.classification.models import ClassifierModel
 from sawt.classification.services import journey_retrain
 from sawt.complaints.services import complaints_import
+from sawt.core.access import Role
 from sawt.demo.generator import DATA_DIR, Generated, generate, load_yaml
 from sawt.demo.register import register_load
 from sawt.surveys.models import Answer, Survey

@@ -71,6 +71,14 @@ class Gap(TimeStampedModel):
     def __str__(self) -> str:
         return f"#{self.number} {self.feedback[:60]}"
 
+    @classmethod
+    def visible_to_agency(cls, agency_id: int) -> Q:
+        """The gaps a member of the agency sees (sawt.core.access): its journeys', plus those
+        carrying a recommendation it owns."""
+        # A subquery rather than a join on recommendations: no duplicate rows, no DISTINCT needed.
+        owned = Recommendation.objects.filter(owner_id=agency_id).values("gap_id")
+        return Q(journey__agency_id=agency_id) | Q(pk__in=owned)
+
 
 class Recommendation(TimeStampedModel):
     """The decision taken on a gap, owned by an agency and tracked to implemented and beyond."""
@@ -113,6 +121,12 @@ class Recommendation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @classmethod
+    def visible_to_agency(cls, agency_id: int) -> Q:
+        """The recommendations a member of the agency sees (sawt.core.access): those on its
+        journeys' gaps, plus those it owns."""
+        return Q(gap__journey__agency_id=agency_id) | Q(owner_id=agency_id)
 
 
 class RecommendationEvent(models.Model):

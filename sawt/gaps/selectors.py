@@ -11,8 +11,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from sawt.accounts.scoping import gaps_for, journeys_for, recommendations_for, role_of
 from sawt.catalog.models import GapCategory, Journey
+from sawt.catalog.selectors import journeys_for
+from sawt.core.access import can, role_of, scoped
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus as S
@@ -30,6 +31,16 @@ from sawt.workshops.models import WorkshopNote
 
 # A recommendation in one of these is finished with: it can no longer be late.
 CLOSED: tuple[str, ...] = (S.IMPLEMENTED, S.VERIFIED, S.REJECTED)
+
+
+def gaps_for(user: Any) -> QuerySet[Gap]:
+    """The gaps of the journeys this user may see, plus those its agency owns a decision on."""
+    return scoped(user, Gap.objects.all())
+
+
+def recommendations_for(user: Any) -> QuerySet[Recommendation]:
+    """The recommendations on gaps of the journeys this user may see, plus those it owns."""
+    return scoped(user, Recommendation.objects.all())
 
 
 def today() -> dt.date:
@@ -116,9 +127,6 @@ def recommendation_get(*, user: Any, gap: Gap, pk: int) -> Recommendation:
 
 def next_statuses(*, user: Any, recommendation: Recommendation) -> list[str]:
     """The statuses this user may move the recommendation to now (pipeline ∩ role)."""
-    # Imported here: permissions imports scoping, which imports the gap models.
-    from sawt.accounts.permissions import can
-
     if not can(user, "recommendation.transition", recommendation):
         return []
     role, current = role_of(user), recommendation.status

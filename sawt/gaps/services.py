@@ -12,10 +12,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import authorize
-from sawt.accounts.scoping import role_of
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
+from sawt.core.access import authorize, role_of
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.gaps.choices import RecommendationStatus as S
 
 ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
@@ -16,7 +16,7 @@ ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
 
 
 # The ministry (analysts, administrators) decides, rejects and verifies; the agency that owns a
-# recommendation reports its own progress. permissions.py says whose recommendation it is.
+# recommendation reports its own progress. sawt.core.access says whose recommendation it is.
 AGENCY_MOVES: frozenset[tuple[str, str]] = frozenset(
     {(S.APPROVED, S.IN_PROGRESS), (S.IN_PROGRESS, S.IMPLEMENTED)}
 )

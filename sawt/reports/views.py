@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 
-from sawt.accounts.scoping import journeys_for
+from sawt.catalog.selectors import journeys_for
 from sawt.core.exceptions import ApplicationError
 from sawt.reports.dataset import JourneyReport
 from sawt.reports.html import LANGS, report_html

@@ -45,6 +45,11 @@ class Survey(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} ({self.period})"
 
+    @classmethod
+    def visible_to_agency(cls, agency_id: int) -> Q:
+        """The surveys a member of the agency sees (sawt.core.access): its journeys'."""
+        return Q(journey__agency_id=agency_id)
+
 
 class Question(TimeStampedModel):
     """One survey item; scored kinds carry a scale, every kind but `overall` may sit in a stage."""

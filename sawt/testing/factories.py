@@ -8,10 +8,10 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
-from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
+from sawt.core.access import Role
 from sawt.gaps.models import Gap, Recommendation
 from sawt.surveys.models import Answer, Question, Response, Survey
 from sawt.workshops.models import Workshop, WorkshopNote

@@ -7,13 +7,16 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.http import Http404
 
-from sawt.accounts.scoping import complaints_for, gaps_for, journeys_for, surveys_for
 from sawt.catalog.models import GapCategory, Journey
+from sawt.catalog.selectors import journeys_for
+from sawt.complaints.selectors import complaints_for
 from sawt.gaps.models import Gap
+from sawt.gaps.selectors import gaps_for
 from sawt.metrics.portfolio import portfolio_summary
 from sawt.metrics.selectors import period_bounds
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
+from sawt.surveys.selectors import surveys_for
 from sawt.workshops.models import Workshop
 
 SOURCES = ("complaints", "survey")

@@ -22,8 +22,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sawt.accounts.choices import Role
-from sawt.accounts.scoping import role_of
+from sawt.core.access import Role, role_of
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import ImportBusy
 from sawt.jobs.errors import JobFailure, TransientError

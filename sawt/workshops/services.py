@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import authorize
 from sawt.catalog.models import GapCategory, Journey, Stage
+from sawt.core.access import authorize
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.textanalytics.arabic import redact_pii

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.core.models import AuditEvent
 from sawt.testing import factories as f
 

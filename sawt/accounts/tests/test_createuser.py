@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from sawt.accounts.choices import Role
-from sawt.accounts.scoping import journeys_for
+from sawt.catalog.selectors import journeys_for
+from sawt.core.access import Role
 from sawt.core.models import AuditEvent
 from sawt.demo.loader import DEMO_PASSWORD, demo_accounts, demo_admin
 from sawt.testing import factories as f

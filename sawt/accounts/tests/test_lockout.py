@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db

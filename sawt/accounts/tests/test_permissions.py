@@ -1,12 +1,11 @@
-"""permissions.py: who may write what; an agency member moves only its own decisions."""
+"""Who may write what (sawt.core.access): an agency member moves only its own decisions."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from sawt.accounts.choices import Role
-from sawt.accounts.permissions import ALLOWED, can, require
+from sawt.core.access import ALLOWED, Role, can, require
 from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""scoping.py: who sees which journeys, surveys, complaints, gaps and recommendations."""
+"""Who sees which journeys, surveys, complaints, gaps and recommendations (sawt.core.access)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
-from sawt.accounts.choices import Role
-from sawt.accounts.scoping import (
-    complaints_for,
-    gaps_for,
-    journeys_for,
-    recommendations_for,
-    role_of,
-    surveys_for,
-)
+from sawt.catalog.selectors import journeys_for
+from sawt.complaints.selectors import complaints_for
+from sawt.core.access import Role, role_of
+from sawt.gaps.selectors import gaps_for, recommendations_for
+from sawt.surveys.selectors import surveys_for
 from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db

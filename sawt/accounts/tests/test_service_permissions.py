@@ -15,13 +15,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from sawt.accounts import services as accounts
-from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.services import category_assign
 from sawt.classification import services as classification
 from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
 from sawt.complaints.services import complaints_import
+from sawt.core.access import Role
 from sawt.core.models import AuditEvent
 from sawt.gaps import services as gaps
 from sawt.gaps.choices import RecommendationStatus as S

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from sawt.accounts.choices import Role
 from sawt.accounts.models import Membership
 from sawt.accounts.services import membership_set, user_create
+from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError
 from sawt.core.models import AuditEvent
 from sawt.testing import factories as f

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.services import category_assign
 from sawt.complaints.models import Complaint
+from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError
 from sawt.core.models import AuditEvent
 from sawt.surveys.models import Answer

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.core.models import AuditEvent
 from sawt.gaps.models import Recommendation, RecommendationEdit
 from sawt.testing import factories as f

@@ -6,7 +6,7 @@ import pytest
 from django.http import Http404
 from django.utils import translation
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError
 from sawt.core.models import AuditEvent
 from sawt.gaps.choices import RecommendationStatus as S

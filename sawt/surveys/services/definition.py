@@ -9,8 +9,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import authorize
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
+from sawt.core.access import authorize
 from sawt.core.audit import audit_record
 from sawt.imports.db import import_lock, import_transaction, waits_its_turn
 from sawt.imports.problems import ProblemCollector

@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from sawt.accounts.permissions import authorize
+from sawt.core.access import authorize
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     JoinedText,

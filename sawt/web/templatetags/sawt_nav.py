@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from sawt.accounts.permissions import can
+from sawt.core.access import can
 
 register = template.Library()
 

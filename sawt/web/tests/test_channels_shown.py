@@ -2,7 +2,7 @@
 
 import pytest
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db

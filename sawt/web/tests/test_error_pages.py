@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.testing import factories as f
 
 HOME_LINK = 'class="button" href="/"'

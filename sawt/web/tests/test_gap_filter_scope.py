@@ -7,7 +7,7 @@ decisions on that gap: filtering by status or by owner agency must not reveal th
 import pytest
 from django.test import Client
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.gaps.choices import RecommendationStatus as S
 from sawt.testing import factories as f
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.gaps.choices import RecommendationStatus as S
 from sawt.testing import factories as f
 

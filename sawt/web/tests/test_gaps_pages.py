@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.gaps.choices import RecommendationStatus as S
 from sawt.gaps.models import Gap, GapComment, Recommendation, RecommendationEvent
 from sawt.testing import factories as f

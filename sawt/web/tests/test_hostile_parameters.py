@@ -19,8 +19,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
+from sawt.core.access import Role
 from sawt.testing import factories as f
 
 pytestmark = pytest.mark.django_db

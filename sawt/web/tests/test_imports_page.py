@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import translation
 
-from sawt.accounts import permissions
-from sawt.accounts.choices import Role
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
+from sawt.core import access
+from sawt.core.access import Role
 from sawt.core.models import AuditEvent
 from sawt.imports.tests.helpers import counts, write_xlsx
 from sawt.jobs.models import Job
@@ -269,8 +269,8 @@ def test_anonymous_is_sent_to_login(client):
 def test_another_agencys_journey_is_refused(client, survey, monkeypatch):
     # Even were agency members allowed to import complaints, another agency's journey is not
     # a choice they have: the form's choices come from scoping.
-    allowed = {**permissions.ALLOWED, "complaint.import": frozenset(Role.values)}
-    monkeypatch.setattr(permissions, "ALLOWED", allowed)
+    allowed = {**access.ALLOWED, "complaint.import": frozenset(Role.values)}
+    monkeypatch.setattr(access, "ALLOWED", allowed)
     login(client, Role.AGENCY_MEMBER, agency=f.AgencyFactory())
     assert survey.journey.slug not in client.get(URL).content.decode()
     data = {

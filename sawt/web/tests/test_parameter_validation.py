@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from sawt.accounts.choices import Role
 from sawt.catalog.models import GapCategory
 from sawt.complaints.models import Complaint
+from sawt.core.access import Role
 from sawt.gaps.models import Gap
 from sawt.testing import factories as f
 

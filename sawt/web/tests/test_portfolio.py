@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.metrics.portfolio import portfolio_summary
 from sawt.surveys.models import Answer, Response
 from sawt.testing import factories as f

@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
 from sawt.classification.models import ClassifierModel
 from sawt.classification.services import RETRAIN_JOB, journey_retrain
 from sawt.complaints.models import Complaint
+from sawt.core.access import Role
 from sawt.jobs.models import Job
 from sawt.metrics.selectors import journey_summary
 from sawt.testing import factories as f

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sawt.accounts.choices import Role
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import GapCategory
 from sawt.complaints.models import Complaint
+from sawt.core.access import Role
 from sawt.jobs.models import Job
 from sawt.jobs.services import jobs_run_pending
 from sawt.surveys.models import Answer

@@ -22,8 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from sawt.accounts.permissions import can, require
-from sawt.accounts.scoping import complaints_for
 from sawt.catalog.models import Journey
 from sawt.classification.selectors import (
     PeriodFiling,
@@ -41,6 +39,8 @@ from sawt.classification.services import (
     theme_promote,
 )
 from sawt.classification.theme_services import themes_compute_enqueue
+from sawt.complaints.selectors import complaints_for
+from sawt.core.access import can, require
 from sawt.core.exceptions import ApplicationError
 from sawt.core.i18n import isolated
 from sawt.core.periods import parse_period

@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sawt.accounts.permissions import can, require
-from sawt.accounts.scoping import gaps_for, journeys_for, role_of
 from sawt.catalog.models import Agency, Stage
+from sawt.catalog.selectors import journeys_for
+from sawt.core.access import can, require, role_of
 from sawt.core.exceptions import ApplicationError
 from sawt.gaps import evidence, services
 from sawt.gaps.models import Gap
@@ -29,6 +29,7 @@ from sawt.gaps.selectors import (
     gap_history,
     gap_list,
     gap_source_get,
+    gaps_for,
     next_statuses,
     recommendation_get,
 )

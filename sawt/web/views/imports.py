@@ -25,12 +25,13 @@ from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sawt.accounts.permissions import can, require
-from sawt.accounts.scoping import journeys_for, surveys_for
 from sawt.catalog.models import Journey
+from sawt.catalog.selectors import journeys_for
+from sawt.core.access import can, require
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
 from sawt.surveys.models import Survey
+from sawt.surveys.selectors import surveys_for
 from sawt.web.tasks import (
     COMPLAINTS,
     DEFINITION,

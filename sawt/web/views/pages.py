@@ -13,9 +13,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from sawt.accounts.permissions import can
-from sawt.accounts.scoping import role_of
 from sawt.classification.selectors import review_waiting
+from sawt.core.access import can, role_of
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError
 from sawt.core.models import AuditEvent
 from sawt.testing.factories import (

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sawt.accounts.choices import Role
 from sawt.accounts.services import user_create, user_create_problems
+from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError
 
 # For scripts that cannot pipe; a password on the command line would sit in `ps` and in history.

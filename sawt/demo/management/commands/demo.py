@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from sawt.accounts.choices import Role
+from sawt.core.access import Role
 from sawt.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
 
 

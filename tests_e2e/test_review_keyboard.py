@@ -19,7 +19,7 @@ QUEUE = "/journeys/contractor-classification/2022-06/review/"
 WAITING = """
 import json
 from sawt.complaints.models import Complaint
-from sawt.metrics.selectors import period_bounds
+from sawt.core.periods import period_bounds
 start, end = period_bounds("2022-06")
 june = Complaint.objects.filter(journey__slug="contractor-classification",
                                 received_at__gte=start, received_at__lt=end)

@@ -16,7 +16,7 @@ from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.classification.models import ClassifierModel, ThemeSet
 from sawt.complaints.models import Complaint
-from sawt.metrics.selectors import period_bounds
+from sawt.core.periods import period_bounds
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sawt.core.exceptions import ApplicationError
@@ -28,6 +29,16 @@ def parse_period(value: str) -> tuple[dt.date, dt.date]:
     start = dt.date(year, month, 1)
     end = dt.date(year + (month == 12), month % 12 + 1, 1)
     return start, end
+
+
+def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
+    """The period as an aware [start, end) interval in the ministry's time zone."""
+    start, end = parse_period(period)
+    tz = timezone.get_default_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+    )
 
 
 def previous_period(value: str) -> str:

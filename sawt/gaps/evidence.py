@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from sawt.catalog.models import GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
+from sawt.core.periods import period_bounds
 from sawt.gaps.models import Gap
 from sawt.gaps.services import gap_create
-from sawt.metrics.selectors import period_bounds
 from sawt.surveys.models import Question
 from sawt.workshops.models import WorkshopNote
 

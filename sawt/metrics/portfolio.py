@@ -13,11 +13,11 @@ from django.db.models import Count, QuerySet
 
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
-from sawt.core.periods import parse_period
+from sawt.core.periods import parse_period, period_bounds
 from sawt.gaps.choices import RecommendationStatus
 from sawt.gaps.models import Gap, Recommendation
 from sawt.metrics import stats
-from sawt.metrics.selectors import period_bounds, score_counts
+from sawt.metrics.selectors import score_counts
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Question, Response, Survey
 

@@ -6,19 +6,17 @@ does the heavy part (one GROUP BY over answers, a few counts); stats.py does the
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sawt.catalog.choices import LABEL_SOURCES
 from sawt.catalog.models import GapCategory, Journey
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
-from sawt.core.periods import parse_period
+from sawt.core.periods import parse_period, period_bounds
 from sawt.gaps.choices import RecommendationStatus
 from sawt.gaps.models import Gap, Recommendation
 from sawt.metrics import stats
@@ -36,16 +34,6 @@ def score_counts(question_ids: Iterable[int]) -> dict[int, dict[int, int]]:
     for question_id, score, c in rows:
         counts[question_id][score] = c
     return counts
-
-
-def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
-    """The period as an aware [start, end) interval in the ministry's time zone."""
-    start, end = parse_period(period)
-    tz = timezone.get_default_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(end, dt.time.min, tzinfo=tz),
-    )
 
 
 def journey_get(*, journey_slug: str, journeys: QuerySet[Journey] | None = None) -> Journey:

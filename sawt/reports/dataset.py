@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
-from sawt.core.periods import parse_period
+from sawt.core.periods import parse_period, period_bounds
 from sawt.gaps.models import Gap
-from sawt.metrics.selectors import journey_summary, period_bounds
+from sawt.metrics.selectors import journey_summary
 from sawt.reports.quotes import SAMPLE, representative
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer, Survey

@@ -10,10 +10,10 @@ from django.http import Http404
 from sawt.catalog.models import GapCategory, Journey
 from sawt.catalog.selectors import journeys_for
 from sawt.complaints.selectors import complaints_for
+from sawt.core.periods import period_bounds
 from sawt.gaps.models import Gap
 from sawt.gaps.selectors import gaps_for
 from sawt.metrics.portfolio import portfolio_summary
-from sawt.metrics.selectors import period_bounds
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
 from sawt.surveys.selectors import surveys_for

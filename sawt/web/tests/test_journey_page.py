@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from sawt.complaints.models import Complaint
+from sawt.core.periods import period_bounds
 from sawt.demo.loader import demo_load
-from sawt.metrics.selectors import period_bounds
 
 pytestmark = pytest.mark.django_db
 

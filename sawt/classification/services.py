@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -32,8 +32,13 @@ from sawt.jobs.models import Job
 from sawt.jobs.services import job_enqueue
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
-from sawt.textanalytics import classifier as ml
-from sawt.textanalytics.duplicates import near_duplicate_groups
+
+if TYPE_CHECKING:
+    from sawt.textanalytics.classifier import TrainedModel
+
+# The model code (scikit-learn, SciPy, joblib: ~0.5 s to load) is imported inside the functions
+# that train, predict or group, never at module level: the web views and commands that only
+# import this module would otherwise pay it at start-up.
 
 BATCH = 5_000
 # Near-duplicates: this close in wording (cosine of character n-grams, see
@@ -52,7 +57,7 @@ def _actor_user(actor: Any) -> Any:
 def classifier_save(
     *,
     name: str,
-    trained: ml.TrainedModel,
+    trained: TrainedModel,
     journey: Journey | None = None,
     source: str = "",
     actor: Any = None,
@@ -130,6 +135,8 @@ def journey_classifier_train(*, journey: Journey, actor: Any = None) -> Classifi
             )
             % {"journey": journey.slug, "count": len(texts), "labels": distinct}
         )
+    from sawt.textanalytics import classifier as ml
+
     trained = ml.train(texts, labels)
     return classifier_save(
         name=journey.slug,
@@ -152,7 +159,9 @@ def journey_classify(*, journey: Journey, model: ClassifierModel) -> dict[str, i
         raise ApplicationError(
             _("The classifier “%(name)s” was not trained for this journey.") % {"name": model}
         )
-    trained = ml.TrainedModel.loads(model.artefact)
+    from sawt.textanalytics.classifier import TrainedModel
+
+    trained = TrainedModel.loads(model.artefact)
     by_code = {c.code: c for c in journey.gap_categories.all()}
     counts = {"accepted": 0, "review": 0, "answers_accepted": 0}
     unlabelled = Complaint.objects.filter(journey=journey).exclude(
@@ -234,6 +243,8 @@ def complaints_group(*, journey: Journey) -> int:
     channel). Two people who happen to write alike weeks apart are two complaints. Done month by
     month, as periods are, so the work per call stays bounded. Returns how many complaints
     share a group with another."""
+    from sawt.textanalytics.duplicates import near_duplicate_groups
+
     by_month: dict[tuple[int, int], list[tuple[int, str, dt.datetime]]] = defaultdict(list)
     rows = Complaint.objects.filter(journey=journey).order_by("received_at", "id")
     for pk, text, received in rows.values_list("id", "text", "received_at").iterator(BATCH):

@@ -11,10 +11,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# scipy.special, not scipy.stats: the same t quantile, and importing scipy.stats cost ~0.6 s of
-# every `sawt` command's start-up (measured).
-from scipy.special import stdtr, stdtrit
-
 Z95 = 1.959963984540054
 
 
@@ -32,6 +28,11 @@ class ItemStats:
 
 def t_quantile(df: int, level: float = 0.95) -> float:
     """Two-sided Student t critical value, e.g. 1.9693 for df = 255 at 95 %."""
+    # Imported here: SciPy (with NumPy) takes ~0.2 s to load, and the command line and the URL
+    # map import this module without computing anything. scipy.special, not scipy.stats: the
+    # same quantile, at a third of the import cost.
+    from scipy.special import stdtrit
+
     return float(stdtrit(df, 0.5 + level / 2))
 
 
@@ -143,6 +144,8 @@ def welch_t_test(
         if mean1 == mean2:
             return 0.0, float(n1 + n2 - 2), 1.0
         return math.copysign(math.inf, mean1 - mean2), float(n1 + n2 - 2), 0.0
+    from scipy.special import stdtr  # see t_quantile
+
     t = (mean1 - mean2) / math.sqrt(se2)
     df = se2 * se2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
     p = 2 * float(stdtr(df, -abs(t)))

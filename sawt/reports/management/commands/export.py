@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from sawt.core.exceptions import ApplicationError
 from sawt.reports.dataset import journey_report
-from sawt.reports.xlsx import report_xlsx
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -60,6 +59,9 @@ class Command(BaseCommand):
             raise ApplicationError(
                 _("The folder “%(folder)s” does not exist.") % {"folder": path.parent}
             )
+        # openpyxl loads here, not with the module: `sawt export --help` stays quick.
+        from sawt.reports.xlsx import report_xlsx
+
         data = report_xlsx(journey_report(journey_slug=slug, period=period), lang=lang)
         try:
             write_atomically(path, data)

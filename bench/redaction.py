@@ -12,7 +12,8 @@ import random
 import sys
 import time
 
-from sawt.textanalytics.arabic import arabic_digits, redact_pii
+from sawt.core.digits import arabic_digits
+from sawt.textanalytics.arabic import redact_pii
 
 OPENINGS = [
     "تأخر إصدار الرخصة رغم اكتمال الطلب",

@@ -18,7 +18,7 @@ import random
 import sys
 import time
 
-from sawt.textanalytics.arabic import arabic_digits
+from sawt.core.digits import arabic_digits
 from sawt.textanalytics.duplicates import group_sizes, near_duplicate_groups
 from sawt.textanalytics.themes import discover_themes
 

@@ -1,4 +1,4 @@
-"""Numbers as the report prints them: one helper, so every figure follows the same rules."""
+"""Figures as sawt prints them on pages, in PDFs and at the terminal: one helper, one rule set."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.dates import MONTHS
 
+from sawt.core.digits import arabic_digits
 from sawt.core.periods import parse_period
-from sawt.textanalytics.arabic import arabic_digits
 
 DIGITS = ("latin", "arabic")
 # Arabic-Indic digits come with the Arabic separators and percent sign, never a mix

@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sawt.core.digits import arabic_digits
 from sawt.demo.rand import DemoRandom, allocate
-from sawt.textanalytics.arabic import arabic_digits
 
 # Saudi working days (Sunday–Thursday) bring most complaints; the weekend fewer.
 WEEKDAY_WEIGHTS = {6: 1.0, 0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.35, 5: 0.5}

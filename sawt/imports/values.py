@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from sawt.textanalytics.arabic import western_digits
+from sawt.core.digits import western_digits
 
 
 class ValueProblem(ValueError):

@@ -11,8 +11,8 @@ import unicodedata
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from sawt.core.numbers import Numbers, interval_text
 from sawt.gaps.choices import RecommendationStatus
-from sawt.reports.numbers import Numbers, interval_text
 
 
 def _width(text: str) -> int:
@@ -27,7 +27,7 @@ def _pad(text: str, width: int) -> str:
 
 
 class _Fmt:
-    """The report's number rules (sawt.reports.numbers), without the isolates it adds around
+    """The report's number rules (sawt.core.numbers), without the isolates it adds around
     figures for pages; an interval keeps its direction marks, which a bidi terminal needs to
     show it lower–upper in an Arabic line (they take no column: see _width)."""
 

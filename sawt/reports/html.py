@@ -15,9 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sawt.core.i18n import pick
+from sawt.core.numbers import Numbers
 from sawt.reports import sections
 from sawt.reports.dataset import JourneyReport, PortfolioReport
-from sawt.reports.numbers import Numbers
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE / "fonts"

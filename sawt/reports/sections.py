@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from sawt.core.i18n import pick
+from sawt.core.numbers import Numbers
 from sawt.gaps.choices import RecommendationStatus
 from sawt.reports.charts import Bar, ranked_chart, score_svg
 from sawt.reports.dataset import (
@@ -20,7 +21,6 @@ from sawt.reports.dataset import (
     Names,
     PortfolioReport,
 )
-from sawt.reports.numbers import Numbers
 from sawt.surveys.choices import QuestionKind
 
 # The level of every interval the metrics engine computes (stats.t_interval).

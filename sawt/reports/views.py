@@ -10,9 +10,9 @@ from django.utils import translation
 
 from sawt.catalog.selectors import journeys_for
 from sawt.core.exceptions import ApplicationError
+from sawt.core.numbers import DIGITS
 from sawt.reports.dataset import JourneyReport
 from sawt.reports.html import LANGS, report_html
-from sawt.reports.numbers import DIGITS
 from sawt.reports.pdf import report_pdf
 from sawt.reports.selectors import report_get
 

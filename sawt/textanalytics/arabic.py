@@ -1,4 +1,5 @@
-"""Arabic text helpers with no Django: digits, normalisation for matching, PII redaction.
+"""Arabic text helpers with no Django: normalisation for matching, tokens, PII redaction.
+Digits are read with the one digits helper, sawt.core.digits (pure Python too).
 
 Originals are kept for display; normalised text is only for matching, models and search.
 """
@@ -15,24 +16,7 @@ from phonenumbers import PhoneNumberType
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
-# Arabic-Indic (U+0660–0669) and Persian/Urdu (U+06F0–06F9) digits, both read as 0–9.
-_DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
-_DIGITS[0x066B] = "."  # Arabic decimal separator
-_DIGITS[0x066C] = ","  # Arabic thousands separator
-
-
-def western_digits(text: str) -> str:
-    """Replace Arabic-Indic and Persian digits (and separators) with ASCII ones."""
-    return text.translate(_DIGITS)
-
-
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def arabic_digits(text: str) -> str:
-    """Replace ASCII digits with Arabic-Indic ones (for display when asked)."""
-    return text.translate(_ARABIC_INDIC)
-
+from sawt.core.digits import western_digits
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _TATWEEL = "\u0640"

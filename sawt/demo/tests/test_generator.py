@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from sawt.core.digits import western_digits
 from sawt.demo.generator import DATA_DIR, generate, load_yaml
 from sawt.demo.rand import DemoRandom, allocate
-from sawt.textanalytics.arabic import western_digits
 
 CC = "contractor-classification"
 

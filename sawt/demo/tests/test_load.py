@@ -18,13 +18,13 @@ from django.utils import translation
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
+from sawt.core.digits import western_digits
 from sawt.core.models import AuditEvent
 from sawt.demo.loader import demo_load
 from sawt.gaps.choices import RecommendationStatus as S
 from sawt.gaps.models import Gap, Recommendation, RecommendationEvent
 from sawt.metrics.selectors import journey_summary
 from sawt.surveys.models import Answer, Response
-from sawt.textanalytics.arabic import western_digits
 from sawt.workshops.models import Workshop, WorkshopNote
 
 pytestmark = pytest.mark.django_db

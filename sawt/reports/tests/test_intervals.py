@@ -14,9 +14,9 @@ import pypdfium2 as pdfium
 import pytest
 from django.utils import translation
 
+from sawt.core.numbers import Numbers, interval_text
 from sawt.metrics.render import _width, summary_table
 from sawt.metrics.selectors import journey_summary
-from sawt.reports.numbers import Numbers, interval_text
 from sawt.reports.pdf import report_pdf
 from sawt.reports.selectors import report_get
 from sawt.reports.tests.pdftext import page_with, pages_of

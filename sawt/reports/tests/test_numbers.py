@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from sawt.core.numbers import Numbers
 from sawt.reports.charts import Bar, bar_svg, ranked_chart, score_svg
-from sawt.reports.numbers import Numbers
 
 LRI, RLI, PDI, WJ, LRM = "\u2066", "\u2067", "\u2069", "\u2060", "\u200e"
 DASH = f"{LRM}{WJ}–{WJ}{LRM}"  # the interval's dash, held left to right

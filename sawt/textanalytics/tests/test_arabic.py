@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sawt.textanalytics.arabic import (
-    arabic_digits,
-    light_stem,
-    normalize_arabic,
-    redact_pii,
-    tokenize,
-    western_digits,
-)
+from sawt.core.digits import arabic_digits, western_digits
+from sawt.textanalytics.arabic import light_stem, normalize_arabic, redact_pii, tokenize
 
 
 def test_digits_both_ways():

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 
 from sawt.complaints.channels import channel_name
 from sawt.core.exceptions import ApplicationError
-from sawt.reports.numbers import Numbers, interval_text
+from sawt.core.numbers import Numbers, interval_text
 
 register = template.Library()
 

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from sawt.classification.selectors import review_waiting
 from sawt.core.access import can, role_of
 from sawt.core.exceptions import ApplicationError
+from sawt.core.numbers import Numbers
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus
 from sawt.reports.charts import bar_svg
 from sawt.reports.dataset import LOW_BASE, Category, journey_report
-from sawt.reports.numbers import Numbers
 from sawt.reports.sections import journey_context, local
 from sawt.web import selectors
 

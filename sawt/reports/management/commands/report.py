@@ -13,8 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sawt.core.exceptions import ApplicationError
+from sawt.core.numbers import DIGITS
 from sawt.reports.html import report_html
-from sawt.reports.numbers import DIGITS
 from sawt.reports.pdf import report_pdf
 from sawt.reports.selectors import report_get
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from django.db.models import BigIntegerField, Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
 from sawt.classification.models import ClassifierModel, ThemeSet
 from sawt.complaints.models import Complaint
+from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import period_bounds
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
@@ -33,6 +35,28 @@ def classifier_latest(*, journey: Journey) -> ClassifierModel | None:
         .order_by("-version")
         .first()
     )
+
+
+def classifier_list() -> QuerySet[ClassifierModel]:
+    """Every stored model, by name then newest version first (without their artefacts)."""
+    return ClassifierModel.objects.defer("artefact").order_by("name", "-version")
+
+
+def classifier_get(*, name: str, version: int | None = None) -> ClassifierModel:
+    """The model `name` at `version` (the newest by default); refused naming those there are."""
+    models = ClassifierModel.objects.filter(name=name).order_by("-version")
+    model = models.filter(version=version).first() if version else models.first()
+    if model is None:
+        known = sorted(set(ClassifierModel.objects.values_list("name", flat=True)))
+        raise ApplicationError(
+            _("No classifier “%(name)s”%(version)s. Trained models: %(known)s.")
+            % {
+                "name": name,
+                "version": f" v{version}" if version else "",
+                "known": ", ".join(known) or "—",
+            }
+        )
+    return model
 
 
 def _period_complaints(journey: Journey, period: str | None) -> QuerySet[Complaint]:

@@ -6,11 +6,12 @@
 
 Texts are redacted (national IDs, phones, IBANs …) before any model sees them, so no personal
 data ends up in a stored model's vocabulary. Files are CSV or XLSX, read as imports read them.
+This command parses its arguments and prints; the reading, training and writing are in
+sawt/classification/files.py, the stored models' reads in sawt/classification/selectors.py.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -20,97 +21,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sawt.classification.models import ClassifierModel
-from sawt.classification.services import classifier_save
+from sawt.classification.files import (
+    classifier_evaluate_file,
+    classifier_train_from_file,
+    predictions_write,
+)
+from sawt.classification.selectors import classifier_get, classifier_list
 from sawt.core.exceptions import ApplicationError
-from sawt.imports.problems import ImportFailed
-from sawt.imports.readers import normalise_header, open_table
-from sawt.reports.safe_cells import neutralise
-from sawt.textanalytics import classifier as ml
-from sawt.textanalytics.arabic import redact_pii
-
-
-class _Refused(Exception):
-    """A problem with the command's input, already worded for the person who ran it."""
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # labels such as 3 read from XLSX as 3.0
-    return str(value).strip()
-
-
-def _csv_cell(value: Any) -> str:
-    """A cell of the predictions file: text neutralised as the XLSX export does (a spreadsheet
-    would run `=…`, `+…`, `-…`, `@…` as a formula); numbers read from XLSX stay numbers."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _cell(value)
-    return neutralise(_cell(value))
-
-
-def _column(header: list[str], name: str, path: Path, option: str) -> int:
-    wanted = normalise_header(name)
-    if wanted not in header:
-        raise _Refused(
-            _("%(file)s has no column “%(column)s” (%(option)s). Its columns are: %(columns)s.")
-            % {
-                "file": path,
-                "column": name,
-                "option": option,
-                "columns": ", ".join(h for h in header if h) or "—",
-            }
-        )
-    return header.index(wanted)
-
-
-def _read(path: Path, text_column: str, label_column: str | None):
-    """(raw header, rows as cell lists, text index, label index) of a CSV or XLSX file."""
-    if not path.is_file():
-        raise _Refused(_("There is no file at %(path)s.") % {"path": path})
-    try:
-        with open_table(path) as table:
-            text_at = _column(table.header, text_column, path, "--text-column")
-            label_at = (
-                _column(table.header, label_column, path, "--label-column")
-                if label_column
-                else None
-            )
-            rows = [list(cells) for _number, cells in table.rows()]
-            table.problems.raise_if_any()
-            return table.raw_header, rows, text_at, label_at
-    except ImportFailed as exc:
-        raise _Refused(
-            "\n".join([_("%(file)s could not be read:") % {"file": path}, *exc.lines()[1:]])
-        ) from exc
-
-
-def _labelled(path: Path, text_column: str, label_column: str) -> tuple[list[str], list[str], int]:
-    """Redacted texts and their labels; rows missing either are left out and counted."""
-    _header, rows, text_at, label_at = _read(path, text_column, label_column)
-    texts, labels, skipped = [], [], 0
-    for cells in rows:
-        text, label = _cell(cells[text_at]), _cell(cells[label_at])
-        if not text or not label:
-            skipped += 1
-            continue
-        texts.append(redact_pii(text))
-        labels.append(label)
-    if len(set(labels)) < 2:
-        raise _Refused(
-            _(
-                "%(file)s has %(count)d labelled row(s) with %(labels)d distinct label(s) in "
-                "“%(column)s”; training needs at least two different labels."
-            )
-            % {
-                "file": path,
-                "count": len(labels),
-                "labels": len(set(labels)),
-                "column": label_column,
-            }
-        )
-    return texts, labels, skipped
 
 
 class Command(BaseCommand):
@@ -161,95 +78,70 @@ class Command(BaseCommand):
         with translation.override(opts.get("lang") or translation.get_language()):
             try:
                 getattr(self, f"_{opts['action']}")(opts)
-            except (_Refused, ApplicationError) as exc:
-                self.stderr.write(str(getattr(exc, "message", exc)))
+            except ApplicationError as exc:
+                self.stderr.write(exc.message)
                 sys.exit(1)
 
     # --- actions ------------------------------------------------------------------------------
 
     def _train(self, opts: dict[str, Any]) -> None:
-        self._check_folds(opts["folds"])
-        texts, labels, skipped = _labelled(opts["file"], opts["text_column"], opts["label_column"])
-        trained = ml.train(texts, labels, folds=opts["folds"])
-        model = classifier_save(name=opts["name"], trained=trained, source=opts["file"].name)
+        done = classifier_train_from_file(
+            name=opts["name"],
+            path=opts["file"],
+            text_column=opts["text_column"],
+            label_column=opts["label_column"],
+            folds=opts["folds"],
+        )
+        model = done.model
         if opts["format"] == "json":
-            out = {"name": model.name, "version": model.version, "skipped_rows": skipped}
-            self.stdout.write(json.dumps({**out, **trained.report}, ensure_ascii=False, indent=2))
+            out = {"name": model.name, "version": model.version, "skipped_rows": done.skipped}
+            self.stdout.write(json.dumps({**out, **done.report}, ensure_ascii=False, indent=2))
             return
         self.stdout.write(
             _("Trained %(model)s on %(count)d texts in %(seconds).1f s.")
             % {"model": model, "count": model.training_size, "seconds": model.train_seconds}
         )
-        if skipped:
+        if done.skipped:
             self.stdout.write(
-                _("%(count)d row(s) without a text or a label were left out.") % {"count": skipped}
+                _("%(count)d row(s) without a text or a label were left out.")
+                % {"count": done.skipped}
             )
-        self._write_scores(trained.report)
+        self._write_scores(done.report)
 
     def _predict(self, opts: dict[str, Any]) -> None:
-        model = self._model(opts["name"], opts.get("version"))
-        trained = ml.TrainedModel.loads(model.artefact)
-        header, rows, text_at, _label = _read(opts["file"], opts["text_column"], None)
-        for name in ("predicted", "confidence"):
-            if normalise_header(name) in [normalise_header(h) for h in header]:
-                raise _Refused(
-                    _("%(file)s already has a “%(column)s” column; rename it first.")
-                    % {"file": opts["file"], "column": name}
-                )
-        texts = [_cell(cells[text_at]) for cells in rows]
-        filled = [i for i, text in enumerate(texts) if text]
-        result = trained.predict([redact_pii(texts[i]) for i in filled])
-        predicted = dict(
-            zip(filled, zip(result.labels, result.confidences, strict=True), strict=True)
+        model = classifier_get(name=opts["name"], version=opts.get("version"))
+        written = predictions_write(
+            model=model, path=opts["file"], text_column=opts["text_column"], out=opts["out"]
         )
-        # Written whole to a temporary file and renamed, so a failure never leaves half a file.
-        out = opts["out"]
-        partial = out.with_name(out.name + ".partial")
-        # With a BOM: Excel, where analysts open these files, then reads the Arabic as UTF-8.
-        with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([_csv_cell(h) for h in header] + ["predicted", "confidence"])
-            for i, cells in enumerate(rows):
-                label, conf = predicted.get(i, ("", None))
-                writer.writerow(
-                    [_csv_cell(c) for c in cells]
-                    + [neutralise(label), "" if conf is None else f"{conf:.4f}"]
-                )
-        partial.replace(out)
-        below = sum(1 for c in result.confidences if c < model.threshold)
         self.stdout.write(
             _(
                 "Wrote %(rows)d rows to %(out)s with %(model)s; %(below)d prediction(s) are below "
                 "its review threshold of %(threshold).2f."
             )
             % {
-                "rows": len(rows),
-                "out": out,
+                "rows": written.rows,
+                "out": opts["out"],
                 "model": model,
-                "below": below,
+                "below": written.below_threshold,
                 "threshold": model.threshold,
             }
         )
 
     def _evaluate(self, opts: dict[str, Any]) -> None:
-        self._check_folds(opts["folds"])
-        texts, labels, skipped = _labelled(opts["file"], opts["text_column"], opts["label_column"])
-        if opts.get("test"):
-            test_texts, test_labels, test_skipped = _labelled(
-                opts["test"], opts["text_column"], opts["label_column"]
-            )
-            report = ml.evaluate_split(texts, labels, test_texts, test_labels).report
-            report["skipped_rows"] = skipped + test_skipped
-        else:
-            report = ml.cross_validate(texts, labels, folds=opts["folds"]).report
-            report["skipped_rows"] = skipped
+        report = classifier_evaluate_file(
+            path=opts["file"],
+            text_column=opts["text_column"],
+            label_column=opts["label_column"],
+            folds=opts["folds"],
+            test=opts.get("test"),
+        )
         if opts["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
             self._write_scores(report)
 
     def _list(self, opts: dict[str, Any]) -> None:
-        models = ClassifierModel.objects.defer("artefact").order_by("name", "-version")
+        models = classifier_list()
         if not models:
             self.stdout.write(_("No classifier has been trained yet."))
         for model in models:
@@ -259,26 +151,7 @@ class Command(BaseCommand):
                 f"{model.created_at:%Y-%m-%d %H:%M}"
             )
 
-    # --- helpers ------------------------------------------------------------------------------
-
-    def _check_folds(self, folds: int) -> None:
-        if folds < 2:
-            raise _Refused(_("--folds must be 2 or more (got %(folds)d).") % {"folds": folds})
-
-    def _model(self, name: str, version: int | None) -> ClassifierModel:
-        models = ClassifierModel.objects.filter(name=name).order_by("-version")
-        model = models.filter(version=version).first() if version else models.first()
-        if model is None:
-            known = sorted(set(ClassifierModel.objects.values_list("name", flat=True)))
-            raise _Refused(
-                _("No classifier “%(name)s”%(version)s. Trained models: %(known)s.")
-                % {
-                    "name": name,
-                    "version": f" v{version}" if version else "",
-                    "known": ", ".join(known) or "—",
-                }
-            )
-        return model
+    # --- output -------------------------------------------------------------------------------
 
     def _write_scores(self, report: dict[str, Any]) -> None:
         w = self.stdout.write

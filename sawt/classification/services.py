@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
-from sawt.catalog.services import category_assign
+from sawt.classification.label_services import category_assign
 from sawt.classification.models import ClassifierModel
 from sawt.classification.tasks import CLASSIFY_JOB, RETRAIN_JOB
 from sawt.classification.theme_services import themes_refresh_later

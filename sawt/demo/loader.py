@@ -19,7 +19,7 @@ from sawt.accounts.models import Membership
 from sawt.accounts.services import membership_set, user_create
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
-from sawt.catalog.services import category_assign
+from sawt.classification.label_services import category_assign
 from sawt.classification.models import ClassifierModel
 from sawt.classification.services import journey_retrain
 from sawt.complaints.services import complaints_import

@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 
 from sawt.accounts import services as accounts
 from sawt.catalog.choices import CategorySource
-from sawt.catalog.services import category_assign
 from sawt.classification import services as classification
+from sawt.classification.label_services import category_assign
 from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
 from sawt.complaints.services import complaints_import
@@ -265,7 +265,7 @@ def _service_names() -> set[str]:
     import sawt.surveys.services as surveys
 
     modules = [accounts, classification, gaps, workshops, surveys]
-    modules += [__import__("sawt.catalog.services", fromlist=["x"])]
+    modules += [__import__("sawt.classification.label_services", fromlist=["x"])]
     modules += [__import__("sawt.complaints.services", fromlist=["x"])]
     modules += [__import__("sawt.gaps.evidence", fromlist=["x"])]
     return {

@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 
 from sawt.catalog.choices import CategorySource
-from sawt.catalog.services import category_assign
 from sawt.classification import services
+from sawt.classification.label_services import category_assign
 from sawt.classification.models import ClassifierModel
 from sawt.complaints.models import Complaint
 from sawt.surveys.models import Answer

@@ -1,4 +1,9 @@
-"""Writes on the catalog: sorting feedback (complaints, open-text answers) into gap categories."""
+"""Labels: sorting one complaint or open-text answer into a journey's gap category.
+
+The review queue, the themes page and the demo label through `category_assign`; imports and
+the model write their categories in bulk. It lives in classification, above complaints and
+surveys, because it writes on both (in catalog it made catalog and those apps import each
+other)."""
 
 from __future__ import annotations
 

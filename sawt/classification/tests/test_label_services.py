@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from sawt.catalog.choices import CategorySource
-from sawt.catalog.services import category_assign
+from sawt.classification.label_services import category_assign
 from sawt.complaints.models import Complaint
 from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError

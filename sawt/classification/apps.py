@@ -10,3 +10,12 @@ class ClassificationConfig(AppConfig):
         # Registers the classification jobs with the background worker (a light module: the
         # heavy libraries load only when a job runs).
         from sawt.classification import tasks  # noqa: F401
+
+        # An import of complaints (below this app) announces itself; classification answers by
+        # queueing the journey's model over them. Imported here: models are loaded by now.
+        from sawt.classification.receivers import classify_imported_complaints
+        from sawt.complaints.signals import complaints_imported
+
+        complaints_imported.connect(
+            classify_imported_complaints, dispatch_uid="sawt.classification.imported"
+        )

@@ -12,6 +12,7 @@ from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
 from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_complaints
 from sawt.complaints.models import Complaint
+from sawt.complaints.signals import complaints_imported
 from sawt.core.access import authorize
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
@@ -101,16 +102,9 @@ def complaints_import(
         )
     refresh_statistics([Complaint], result.created + result.updated)
     if result.created or result.updated:
-        _classify_later(journey, actor)
+        # Classification, above this app, listens and queues sorting them (signals.py).
+        complaints_imported.send(sender=Complaint, journey=journey, actor=actor)
     return result
-
-
-def _classify_later(journey: Journey, actor: Any) -> None:
-    # New or changed complaints are sorted by the journey's model in the background, so the
-    # review queue and the rankings follow the import without anyone asking.
-    from sawt.classification.services import classify_enqueue
-
-    classify_enqueue(journey=journey, actor=actor)
 
 
 def _stored(journey: Journey) -> dict[str, tuple[int, Stored]]:

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from sawt.classification.models import ClassifierModel
 from sawt.classification.services import classifier_save
 from sawt.core.exceptions import ApplicationError
+from sawt.core.safe_cells import neutralise
 from sawt.imports.problems import ImportFailed
 from sawt.imports.readers import normalise_header, open_table
-from sawt.reports.safe_cells import neutralise
 from sawt.textanalytics.labelled import (
     LabelledTexts,
     cell_text,

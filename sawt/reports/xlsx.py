@@ -23,9 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sawt.core.i18n import pick
+from sawt.core.safe_cells import cell_text
 from sawt.gaps.choices import RecommendationStatus
 from sawt.reports.dataset import LOW_BASE, Category, Item, JourneyReport, Names
-from sawt.reports.safe_cells import cell_text
 from sawt.surveys.choices import QuestionKind
 
 MEAN = "0.0"  # as the report prints scores

@@ -1,6 +1,6 @@
 """`sawt classifier predict --out FILE.csv` writes no cell a spreadsheet would run as a formula:
 text starting with = + - @, a tab or CR (past any invisible direction marks) gets the same
-leading apostrophe as the XLSX export gives it (sawt/reports/safe_cells.py)."""
+leading apostrophe as the XLSX export gives it (sawt/core/safe_cells.py)."""
 
 from __future__ import annotations
 

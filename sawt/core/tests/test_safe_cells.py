@@ -2,7 +2,7 @@
 
 import pytest
 
-from sawt.reports.safe_cells import BIDI_MARKS, cell_text, neutralise
+from sawt.core.safe_cells import BIDI_MARKS, cell_text, neutralise
 
 
 @pytest.mark.parametrize(

@@ -179,7 +179,7 @@ def journey_classify(*, journey: Journey, model: ClassifierModel) -> dict[str, i
                     pk=pk,
                     prediction=category,
                     prediction_confidence=conf,
-                    classifier=model,
+                    classifier_version=model.version,
                     category=category if accepted else None,
                     category_source=CategorySource.MODEL if accepted else "",
                     category_confidence=conf if accepted else None,
@@ -192,7 +192,7 @@ def journey_classify(*, journey: Journey, model: ClassifierModel) -> dict[str, i
                 [
                     "prediction",
                     "prediction_confidence",
-                    "classifier",
+                    "classifier_version",
                     "category",
                     "category_source",
                     "category_confidence",

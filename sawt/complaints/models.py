@@ -44,14 +44,10 @@ class Complaint(TimeStampedModel):
         verbose_name=_("predicted category"),
     )
     prediction_confidence = models.FloatField(_("prediction confidence"), null=True, blank=True)
-    classifier = models.ForeignKey(
-        "classification.ClassifierModel",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("classifier"),
-    )
+    # Which version of the journey's model made the prediction (the journey's model is named
+    # after it: classification's ClassifierModel with name = journey slug). A version, not a
+    # foreign key: complaints sit below classification and know nothing of its tables.
+    classifier_version = models.PositiveIntegerField(_("classifier version"), null=True, blank=True)
     # Near-duplicates (the same complaint sent through several channels) share a group: the id
     # of the group's earliest complaint. Null for a complaint with no near-duplicate (or not
     # grouped yet): it is a group of its own.

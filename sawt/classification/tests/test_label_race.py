@@ -97,7 +97,9 @@ def test_a_complaint_settled_while_the_model_runs_keeps_the_analysts_label(
     assert (complaint.category, complaint.category_source) == (login, CategorySource.ANALYST)
     assert complaint.category_confidence is None
     # The complaint no one touched is still filed by the model.
-    assert other.category_source == CategorySource.MODEL and other.classifier == model
+    assert (
+        other.category_source == CategorySource.MODEL and other.classifier_version == model.version
+    )
 
 
 def test_an_open_answer_labelled_while_the_model_runs_keeps_the_label(

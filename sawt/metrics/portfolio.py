@@ -38,21 +38,24 @@ def _surveys_up_to(journeys: QuerySet[Journey], period: str) -> dict[int, list[d
     return by_journey
 
 
-def _overall_items(survey_ids: list[int]) -> dict[int, stats.ItemStats]:
-    """{survey id: the overall item's figures} for the surveys that have an overall item."""
+def _overall_items(survey_ids: list[int]) -> dict[int, tuple[str, stats.ItemStats]]:
+    """{survey id: (the overall item's code, its figures)} for the surveys that have one."""
     questions = list(
         Question.objects.filter(survey_id__in=survey_ids, kind=QuestionKind.OVERALL).values(
-            "id", "survey_id", "scale_min", "scale_max", "survey__population_size"
+            "id", "code", "survey_id", "scale_min", "scale_max", "survey__population_size"
         )
     )
     counts = score_counts(q["id"] for q in questions)
     return {
         # The interval corrects for a known population, as on the journey page; the change test
         # does not (it compares two waves as samples, the conservative reading).
-        q["survey_id"]: stats.item_stats(
-            counts.get(q["id"], {}),
-            (q["scale_min"], q["scale_max"]),
-            q["survey__population_size"],
+        q["survey_id"]: (
+            q["code"],
+            stats.item_stats(
+                counts.get(q["id"], {}),
+                (q["scale_min"], q["scale_max"]),
+                q["survey__population_size"],
+            ),
         )
         for q in questions
     }
@@ -80,10 +83,20 @@ def _mark_significance(rows: list[dict]) -> None:
         )
 
 
-def _item(figures: stats.ItemStats | None) -> dict | None:
-    if figures is None:
+def _item(overall: tuple[str, stats.ItemStats] | None) -> dict | None:
+    """The overall item as the summary writes one (docs/summary.md), from (code, figures)."""
+    if overall is None:
         return None
-    return {"n": figures.n, "mean": figures.mean, "sd": figures.sd, "ci95": figures.ci95}
+    code, figures = overall
+    return {
+        "code": code,
+        "n": figures.n,
+        "mean": figures.mean,
+        "sd": figures.sd,
+        "ci95": list(figures.ci95) if figures.ci95 else None,
+        "top2": figures.top2,
+        "distribution": figures.distribution,
+    }
 
 
 def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict[int, dict]]:
@@ -155,7 +168,9 @@ def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None)
                 "overall": _item(now_item),
                 "previous_period": before["period"] if before else None,
                 "previous_overall": _item(before_item),
-                "change": _change(now_item, before_item),
+                "change": _change(
+                    now_item[1] if now_item else None, before_item[1] if before_item else None
+                ),
                 "gaps": gap_counts.get(journey.id, 0),
                 "recommendations": sum(by_status.values()),
                 "by_status": by_status,

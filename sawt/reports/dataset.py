@@ -1,5 +1,10 @@
-"""The report as one frozen object. The HTML page, the PDF and the XLSX are renderers of it and
-never query the database themselves, so their figures cannot diverge."""
+"""The reports as frozen objects. The HTML pages, the PDF and the XLSX are renderers of them and
+never query the database themselves, so their figures cannot diverge.
+
+A journey's leading figures (sample, complaints, overall satisfaction, the register's counts)
+are one `JourneyLine`. A portfolio computes the lines of all its journeys at once
+(`metrics.portfolio`, a fixed number of queries); its page lists them and its PDF's journey
+reports are led by them. A journey reported alone takes its line from its own summary."""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
 
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
-from sawt.core.exceptions import ApplicationError
-from sawt.core.periods import parse_period, period_bounds
+from sawt.core.periods import period_bounds
 from sawt.gaps.models import Gap
+from sawt.metrics.portfolio import portfolio_summary
 from sawt.metrics.selectors import journey_summary
 from sawt.reports.quotes import SAMPLE, representative
 from sawt.surveys.choices import QuestionKind
@@ -106,6 +111,41 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Change:
+    """The change in overall satisfaction since the journey's previous survey: Welch's t-test,
+    Holm-adjusted across the journeys of the portfolio; a direction only when significant."""
+
+    difference: float
+    t: float
+    df: float
+    p: float
+    p_adjusted: float
+    significant: bool
+    direction: str | None
+
+
+@dataclass(frozen=True)
+class JourneyLine:
+    """One journey in a period as the portfolio lists it: the figures each of its reports leads
+    with, and the change since its previous survey."""
+
+    slug: str
+    name: Names
+    agency: Names
+    agency_code: str
+    sent: int
+    responses: int
+    response_rate: float | None
+    complaints: int
+    overall: Item | None
+    gap_count: int
+    recommendation_count: int
+    by_status: dict[str, int]
+    previous_period: str | None
+    change: Change | None
+
+
+@dataclass(frozen=True)
 class JourneyReport:
     """Everything one journey's report shows for a period."""
 
@@ -125,15 +165,6 @@ class JourneyReport:
     recommendation_count: int
     by_status: dict[str, int]
     status: str | None = field(default=None)  # the one status all recommendations share
-
-
-@dataclass(frozen=True)
-class PortfolioReport:
-    """Every journey measured in a period, in the order of the contents page."""
-
-    period: str
-    target: float
-    journeys: tuple[JourneyReport, ...]
 
 
 def _meets(mean: float | None, target: float) -> bool | None:
@@ -226,22 +257,20 @@ def _gaps(journey: Journey, period: str) -> tuple[GapRow, ...]:
     )
 
 
-def _sample(summary: dict, survey: Survey, journey: Journey, period: str) -> Sample:
+def _sample(line: JourneyLine, survey: Survey, journey: Journey, period: str) -> Sample:
     start, end = (d.date() for d in period_bounds(period))
     workshops = list(
         Workshop.objects.filter(
             journey=journey, held_on__gte=start, held_on__lt=end
         ).prefetch_related("notes")
     )
-    overall = summary["overall"]
-    margin = (overall["ci95"][1] - overall["ci95"][0]) / 2 if overall and overall["ci95"] else None
-    s = summary["sample"]
+    ci = line.overall.ci95 if line.overall else None
     return Sample(
-        sent=s["sent"],
-        responses=s["responses"],
-        response_rate=s["response_rate"],
-        complaints=s["complaints"],
-        margin_of_error=margin,
+        sent=line.sent,
+        responses=line.responses,
+        response_rate=line.response_rate,
+        complaints=line.complaints,
+        margin_of_error=(ci[1] - ci[0]) / 2 if ci else None,
         population=survey.population_size,
         workshops=len(workshops),
         workshop_participants=sum(w.participants or 0 for w in workshops),
@@ -249,12 +278,87 @@ def _sample(summary: dict, survey: Survey, journey: Journey, period: str) -> Sam
     )
 
 
-def journey_report(*, journey_slug: str, period: str, target: float | None = None) -> JourneyReport:
-    """Build the frozen report of a journey and period from the metrics engine and the register."""
+def _change(change: dict | None) -> Change | None:
+    if change is None:
+        return None
+    return Change(
+        difference=change["difference"],
+        t=change["t"],
+        df=change["df"],
+        p=change["p"],
+        p_adjusted=change["p_adjusted"],
+        significant=change["significant"],
+        direction=change["direction"],
+    )
+
+
+def journey_lines(
+    *, period: str, journeys: QuerySet[Journey] | None = None, target: float | None = None
+) -> tuple[float, tuple[JourneyLine, ...]]:
+    """(the change test's level, a line for every journey among `journeys` with a survey in
+    `period`), by agency then slug, in a fixed number of queries whatever their number."""
+    target = settings.SAWT_REPORT_TARGET if target is None else target
+    summary = portfolio_summary(period=period, journeys=journeys)
+    lines = tuple(
+        JourneyLine(
+            slug=row["journey"].slug,
+            name=row["journey"].names(),
+            agency=row["journey"].agency.names(),
+            agency_code=row["journey"].agency.code,
+            sent=row["sent"],
+            responses=row["responses"],
+            response_rate=row["response_rate"],
+            complaints=row["complaints"],
+            overall=_item(row["overall"], target) if row["overall"] else None,
+            gap_count=row["gaps"],
+            recommendation_count=row["recommendations"],
+            by_status=row["by_status"],
+            previous_period=row["previous_period"],
+            change=_change(row["change"]),
+        )
+        for row in summary["journeys"]
+    )
+    return summary["alpha"], lines
+
+
+def _summary_line(summary: dict, target: float) -> JourneyLine:
+    """The line of a journey reported alone, from its own summary: the same figures, by the same
+    definitions, as its portfolio line (a test holds them equal); no change is tested alone."""
+    journey, sample, gaps = summary["journey"], summary["sample"], summary["gaps"]
+    return JourneyLine(
+        slug=journey["slug"],
+        name=journey["name"],
+        agency=journey["agency"]["name"],
+        agency_code=journey["agency"]["code"],
+        sent=sample["sent"],
+        responses=sample["responses"],
+        response_rate=sample["response_rate"],
+        complaints=sample["complaints"],
+        overall=_item(summary["overall"], target) if summary["overall"] else None,
+        gap_count=gaps["count"],
+        recommendation_count=gaps["recommendations"],
+        by_status=gaps["by_status"],
+        previous_period=None,
+        change=None,
+    )
+
+
+def journey_report(
+    *,
+    journey_slug: str,
+    period: str,
+    target: float | None = None,
+    line: JourneyLine | None = None,
+) -> JourneyReport:
+    """Build the frozen report of a journey and period from the metrics engine and the register,
+    led by the journey's line: the one its portfolio passes (so the portfolio's page and PDF
+    show the same figures), or the one its own summary gives when it is reported alone."""
     target = settings.SAWT_REPORT_TARGET if target is None else target
     summary = journey_summary(journey_slug=journey_slug, period=period)
     journey = Journey.objects.select_related("agency").get(slug=journey_slug)
     survey = Survey.objects.get(journey=journey, period=period)
+    if line is None:
+        line = _summary_line(summary, target)
     stages = tuple(
         Stage(
             code=s["code"],
@@ -265,8 +369,7 @@ def journey_report(*, journey_slug: str, period: str, target: float | None = Non
         )
         for s in summary["stages"]
     )
-    gaps = summary["gaps"]
-    statuses = {k for k, v in gaps["by_status"].items() if v}
+    statuses = {k for k, v in line.by_status.items() if v}
     return JourneyReport(
         slug=journey.slug,
         name=journey.names(),
@@ -274,8 +377,8 @@ def journey_report(*, journey_slug: str, period: str, target: float | None = Non
         agency_code=journey.agency.code,
         period=period,
         target=target,
-        sample=_sample(summary, survey, journey, period),
-        overall=_item(summary["overall"], target) if summary["overall"] else None,
+        sample=_sample(line, survey, journey, period),
+        overall=line.overall,
         stages=stages,
         complaint_categories=_categories(
             summary["gap_categories"]["complaints"],
@@ -285,30 +388,8 @@ def journey_report(*, journey_slug: str, period: str, target: float | None = Non
             summary["gap_categories"]["survey"], lambda codes: _answer_quotes(survey, codes)
         ),
         gaps=_gaps(journey, period),
-        gap_count=gaps["count"],
-        recommendation_count=gaps["recommendations"],
-        by_status=gaps["by_status"],
+        gap_count=line.gap_count,
+        recommendation_count=line.recommendation_count,
+        by_status=line.by_status,
         status=statuses.pop() if len(statuses) == 1 else None,
-    )
-
-
-def portfolio_report(*, period: str, target: float | None = None) -> PortfolioReport:
-    """Every journey with a survey in the period, grouped by agency, as one report."""
-    parse_period(period)
-    slugs = list(
-        Survey.objects.filter(period=period)
-        .order_by("journey__agency__code", "journey__slug")
-        .values_list("journey__slug", flat=True)
-    )
-    if not slugs:
-        known = sorted(set(Survey.objects.values_list("period", flat=True)), reverse=True)
-        raise ApplicationError(
-            _("No journey has a survey for %(period)s. Periods with surveys: %(known)s.")
-            % {"period": period, "known": ", ".join(known) or "—"}
-        )
-    target = settings.SAWT_REPORT_TARGET if target is None else target
-    return PortfolioReport(
-        period=period,
-        target=target,
-        journeys=tuple(journey_report(journey_slug=s, period=period, target=target) for s in slugs),
     )

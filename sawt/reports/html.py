@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from sawt.core.i18n import pick
 from sawt.core.numbers import Numbers
 from sawt.reports import sections
-from sawt.reports.dataset import JourneyReport, PortfolioReport
+from sawt.reports.dataset import JourneyReport
+from sawt.reports.portfolio import PortfolioReport
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE / "fonts"
@@ -66,24 +67,27 @@ def page_counter_css(digits: str) -> str:
     )
 
 
-def _as_portfolio(report: JourneyReport | PortfolioReport) -> tuple[PortfolioReport, bool]:
+def _journeys(report: JourneyReport | PortfolioReport) -> tuple[JourneyReport, ...]:
+    """The journey reports a document shows: the one, or every one of a full portfolio."""
     if isinstance(report, JourneyReport):
-        return PortfolioReport(report.period, report.target, (report,)), True
-    return report, False
+        return (report,)
+    if not report.journeys:
+        raise ValueError("a portfolio document needs its journeys' reports (full=True)")
+    return report.journeys
 
 
 def report_context(
     report: JourneyReport | PortfolioReport, *, lang: str, digits: str, for_pdf: bool
 ) -> dict:
     """Everything the templates show, in the active language, with figures already formatted."""
-    portfolio, single = _as_portfolio(report)
+    reports, single = _journeys(report), isinstance(report, JourneyReport)
     numbers = Numbers(digits)
     rtl = translation.get_language_bidi()
     title = _("Developing services based on customer feedback")
-    period = numbers.period(portfolio.period)
+    period = numbers.period(report.period)
     journeys = [
         sections.journey_context(j, numbers=numbers, rtl=rtl, title=title, period=period)
-        for j in portfolio.journeys
+        for j in reports
     ]
     for number, journey in enumerate(journeys, 1):
         journey["number"] = numbers.count(number)
@@ -100,12 +104,12 @@ def report_context(
         "edition": edition,
         "issuer": pick(settings.SAWT_REPORT_ISSUER_AR, settings.SAWT_REPORT_ISSUER_EN),
         "period": period,
-        "period_code": portfolio.period,
+        "period_code": report.period,
         "running": f"{title} · {period}",
         "journeys": journeys,
-        "method": sections.method_notes(portfolio, numbers=numbers),
+        "method": sections.method_notes(reports, target=report.target, numbers=numbers),
         "digits": digits,
-        "slug": portfolio.journeys[0].slug if single else "",
+        "slug": reports[0].slug if single else "",
     }
 
 

@@ -3,8 +3,9 @@ bundled OFL fonts, so Arabic is shaped by HarfBuzz and never depends on the host
 
 from __future__ import annotations
 
-from sawt.reports.dataset import JourneyReport, PortfolioReport
+from sawt.reports.dataset import JourneyReport
 from sawt.reports.html import HERE, report_html
+from sawt.reports.portfolio import PortfolioReport
 
 
 def report_pdf(report: JourneyReport | PortfolioReport, *, lang: str, digits: str) -> bytes:

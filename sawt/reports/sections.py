@@ -19,7 +19,6 @@ from sawt.reports.dataset import (
     Item,
     JourneyReport,
     Names,
-    PortfolioReport,
 )
 from sawt.surveys.choices import QuestionKind
 
@@ -252,9 +251,11 @@ def journey_context(
     }
 
 
-def method_notes(portfolio: PortfolioReport, *, numbers: Numbers) -> list[str]:
+def method_notes(
+    journeys: Sequence[JourneyReport], *, target: float, numbers: Numbers
+) -> list[str]:
     """How to read the figures: the scale, the interval, the low base and the target."""
-    scales = {_scale(i) for j in portfolio.journeys for s in j.stages for i in s.items}
+    scales = {_scale(i) for j in journeys for s in j.stages for i in s.items}
     if len(scales) == 1:
         low, high = scales.pop()
         scale = _(
@@ -279,5 +280,5 @@ def method_notes(portfolio: PortfolioReport, *, numbers: Numbers) -> list[str]:
         )
         % {"n": numbers.count(LOW_BASE)},
         _("The target is %(target)s: each item is marked as meeting it or falling below it.")
-        % {"target": numbers.score(portfolio.target)},
+        % {"target": numbers.score(target)},
     ]

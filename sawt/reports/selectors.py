@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sawt.core.periods import parse_period
-from sawt.reports.dataset import JourneyReport, PortfolioReport, journey_report, portfolio_report
+from sawt.reports.dataset import JourneyReport, journey_report
+from sawt.reports.portfolio import PortfolioReport, portfolio_report
 
 
 def report_get(

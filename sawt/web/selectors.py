@@ -13,7 +13,7 @@ from sawt.complaints.selectors import complaints_for
 from sawt.core.periods import period_bounds
 from sawt.gaps.models import Gap
 from sawt.gaps.selectors import gaps_for
-from sawt.metrics.portfolio import portfolio_summary
+from sawt.reports.portfolio import PortfolioReport, portfolio_report
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
 from sawt.surveys.selectors import surveys_for
@@ -40,9 +40,10 @@ def periods_for_user(*, user: Any) -> list[str]:
     return list(periods)
 
 
-def portfolio_for_user(*, user: Any, period: str) -> dict:
-    """The portfolio of `period` restricted to the journeys `user` may see."""
-    return portfolio_summary(period=period, journeys=journeys_for(user))
+def portfolio_for_user(*, user: Any, period: str) -> PortfolioReport:
+    """The portfolio of `period` restricted to the journeys `user` may see: its lines, the very
+    figures the portfolio PDF is built on (sawt.reports.portfolio)."""
+    return portfolio_report(period=period, journeys=journeys_for(user), full=False)
 
 
 def journey_for_user(*, user: Any, slug: str) -> Journey:

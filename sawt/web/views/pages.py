@@ -44,17 +44,14 @@ def _portfolio(request: HttpRequest, period: str | None) -> HttpResponse:
     if period is not None and period not in periods:
         raise Http404(period)
     portfolio = selectors.portfolio_for_user(user=request.user, period=period) if period else None
-    rows = portfolio["journeys"] if portfolio else []
-    for row in rows:
-        row["statuses"] = _statuses(row["by_status"])
-        row["low_base"] = bool(row["overall"]) and row["overall"]["n"] < LOW_BASE
+    lines = portfolio.lines if portfolio else ()
     context = {
         "role": role_of(request.user),
         "periods": periods,
         "period": period,
-        "rows": rows,
-        "compared": sum(1 for r in rows if r["change"]),
-        "alpha": portfolio["alpha"] if portfolio else None,
+        "rows": [{"line": line, "statuses": _statuses(line.by_status)} for line in lines],
+        "compared": sum(1 for line in lines if line.change),
+        "alpha": portfolio.alpha if portfolio else None,
     }
     return render(request, "web/portfolio.html", context)
 

@@ -64,7 +64,7 @@ def category_assign(
     authorize(actor, "category.assign", obj)
     journey = _journey_of(obj)
     _check(journey=journey, category=category, source=source, confidence=confidence)
-    previous = obj.category.code if obj.category_id else ""
+    previous = obj.category.code if obj.category is not None else ""
     obj.category = category
     # The database requires an empty source exactly when there is no category.
     obj.category_source = source if category is not None else ""

@@ -9,6 +9,7 @@ reports are led by them. A journey reported alone takes its line from its own su
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -216,7 +217,9 @@ def _answer_quotes(survey: Survey, codes: list[str]) -> dict[str, str | None]:
     return quotes
 
 
-def _categories(ranking: list[dict], quotes_for) -> tuple[Category, ...]:
+def _categories(
+    ranking: list[dict], quotes_for: Callable[[list[str]], dict[str, str | None]]
+) -> tuple[Category, ...]:
     top = [c for c in ranking if c["count"]][:TOP_CATEGORIES]
     quotes = quotes_for([c["code"] for c in top])
     return tuple(

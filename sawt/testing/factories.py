@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.conf import settings
@@ -174,7 +175,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     agency = None
 
 
-def user_with_role(role: str, agency: Agency | None = None, **user_fields):
+def user_with_role(role: str, agency: Agency | None = None, **user_fields: Any) -> Any:
     """A saved user with the role (and agency); `user_fields` go to the user, e.g. username."""
-    user_fields = {f"user__{k}": v for k, v in user_fields.items()}
-    return MembershipFactory(role=role, agency=agency, **user_fields).user
+    fields = {f"user__{k}": v for k, v in user_fields.items()}
+    return MembershipFactory(role=role, agency=agency, **fields).user

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     # Before the session: a write (even the session's own) that waited its turn behind an
     # import in vain is a 503 carrying what was posted, never a 500 (sawt/core/middleware.py).
     "sawt.core.middleware.DatabaseBusyMiddleware",
+    # Also before the session: a page that meets a database `sawt migrate` has not brought up
+    # to date says so (503) instead of a 500 (sawt/core/schema.py).
+    "sawt.core.schema.SchemaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sawt.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

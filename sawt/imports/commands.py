@@ -7,14 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import translation
 
+from sawt.core.commands import DatabaseCommand
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.problems import application_error_lines
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(DatabaseCommand):
     """A thin command: parse arguments, call one service, print one line or the problems.
 
     Subclasses add their arguments and implement `run(options) -> str` (the line to print)."""

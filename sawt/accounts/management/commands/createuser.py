@@ -7,19 +7,20 @@ import os
 import sys
 from typing import Any, NoReturn, TextIO
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sawt.accounts.services import user_create, user_create_problems
 from sawt.core.access import Role
+from sawt.core.commands import DatabaseCommand
 from sawt.core.exceptions import ApplicationError
 
 # For scripts that cannot pipe; a password on the command line would sit in `ps` and in history.
 PASSWORD_ENV = "SAWT_NEW_PASSWORD"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create an account with a role (and, for an agency member, its agency)."
     # `stdin` lets tests hand the command a stream, as Django's createsuperuser does.
     stealth_options = ("stdin",)

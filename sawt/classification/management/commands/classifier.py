@@ -27,6 +27,7 @@ from sawt.classification.files import (
     predictions_write,
 )
 from sawt.classification.selectors import classifier_get, classifier_list
+from sawt.core.commands import database_ready_or_exit
 from sawt.core.exceptions import ApplicationError
 
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             each.add_argument("--lang", choices=["ar", "en"], help=_("language of the messages"))
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] != "evaluate":  # evaluating reads files only, never the database
+            database_ready_or_exit(self.stderr, opts.get("lang"))
         with translation.override(opts.get("lang") or translation.get_language()):
             try:
                 getattr(self, f"_{opts['action']}")(opts)

@@ -20,6 +20,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sawt.core.commands import database_ready_or_exit
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
 from sawt.jobs.runner import job_ended
@@ -58,6 +59,12 @@ class Command(BaseCommand):
         self.verbosity: int = opts["verbosity"]
         self.parent: int | None = opts["exit_with_parent"]
         self.backoff = 0.0
+        if opts["once"]:
+            # Serving, a worker waits for a database that is not there or not migrated yet
+            # (it may start before `sawt migrate` is done, see _waiting); once, it says so.
+            # Tables will do: a job needs its own, and SAWT_TASKS_BACKEND=rq adds an app
+            # (django_rq) whose migrations create none.
+            database_ready_or_exit(self.stderr, applied_all=False)
         job_ended.connect(self._report, weak=False)
         try:
             if settings.SAWT_TASKS_BACKEND == "rq":

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import sys
 
-from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from sawt.core.commands import DatabaseCommand
 from sawt.core.exceptions import ApplicationError
 from sawt.metrics.render import summary_table
 from sawt.metrics.selectors import journey_summary
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Print the measurement of a journey for a period (JSON for machines, a table for people)."
     )

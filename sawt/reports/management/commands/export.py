@@ -8,10 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sawt.core.commands import DatabaseCommand
 from sawt.core.exceptions import ApplicationError
 from sawt.reports.dataset import journey_report
 
@@ -28,7 +29,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Export a journey's report for a period as an XLSX workbook."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sawt.core.commands import DatabaseCommand
 from sawt.core.exceptions import ApplicationError
 from sawt.core.numbers import DIGITS
 from sawt.reports.html import report_html
@@ -51,7 +51,7 @@ def _write(path: Path, data: bytes) -> None:
         raise
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Write a journey's report, or the portfolio of a period, as a PDF or an HTML file."
 
     def add_arguments(self, parser) -> None:

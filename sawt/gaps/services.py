@@ -324,8 +324,9 @@ def recommendation_update(
 ) -> Recommendation:
     """Change a recommendation's text, owner or due date if nobody changed it since `version`."""
     authorize(actor, "recommendation.update", recommendation)
-    current = Recommendation.objects.select_for_update().select_related("owner")
-    current = current.get(pk=recommendation.pk)
+    current = (
+        Recommendation.objects.select_for_update().select_related("owner").get(pk=recommendation.pk)
+    )
     if current.version != expected_version:
         raise _conflict(current)
     text_ar, text_en = text_ar.strip(), text_en.strip()

@@ -102,7 +102,7 @@ def _label_open_texts(survey: Survey, generated: Generated, actor: Any) -> int:
 
 
 def _load_journey(generated: Generated, actor: Any, *, register: bool = True) -> None:
-    survey = survey_definition_import(path=generated.survey_yaml, actor=actor)
+    survey = survey_definition_import(path=generated.survey_yaml, actor=actor).survey
     responses_import(survey_code=generated.survey_code, path=generated.responses_csv, actor=actor)
     complaints_import(journey_slug=generated.slug, path=generated.complaints_csv, actor=actor)
     _label_open_texts(survey, generated, actor)

@@ -122,11 +122,11 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
     from sawt.surveys.services import responses_import, survey_definition_import
 
     if kind == DEFINITION:
-        survey = survey_definition_import(path=path, actor=actor)
+        imported = survey_definition_import(path=path, actor=actor)
         return _("Survey “%(code)s” (%(period)s): %(summary)s") % {
-            "code": survey.code,
-            "period": survey.period,
-            "summary": survey.import_result.summary("items"),  # type: ignore[attr-defined]
+            "code": imported.survey.code,
+            "period": imported.survey.period,
+            "summary": imported.result.summary("items"),
         }
     if kind == RESPONSES:
         code = payload["survey"]

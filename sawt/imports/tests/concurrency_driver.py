@@ -37,7 +37,7 @@ def prepare() -> dict[str, Any]:
     from sawt.surveys.services import survey_definition_import
     from sawt.testing.factories import GapFactory, user_with_role
 
-    survey = survey_definition_import(path=DEFINITION)
+    survey = survey_definition_import(path=DEFINITION).survey
     analyst = user_with_role("analyst")
     gap = GapFactory(journey=survey.journey)
     return {"gap": gap.pk, "user": analyst.pk}

@@ -37,7 +37,7 @@ def test_a_complaints_import_reports_rows_read_then_saved(tmp_path):
 
 
 def test_a_responses_import_reports_its_rows_and_the_old_call_still_works(tmp_path):
-    survey = survey_definition_import(path=DEFINITION)
+    survey = survey_definition_import(path=DEFINITION).survey
     path = SAWT / "surveys/tests/fixtures/responses/valid.csv"
     calls: list[tuple] = []
     responses_import(survey_code=survey.code, path=path, on_progress=lambda *a: calls.append(a))

@@ -151,7 +151,7 @@ class SlowImport(threading.Thread):
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_second_import_into_a_survey_waits_for_the_first_then_goes_in(monkeypatch, tmp_path):
-    survey = survey_definition_import(path=DEFINITION)
+    survey = survey_definition_import(path=DEFINITION).survey
     first = tmp_path / "first.csv"
     first.write_text("respondent_id,overall\nX-1,4\n", encoding="utf-8")
     call = lambda: responses_import(survey_code=survey.code, path=first)  # noqa: E731
@@ -167,7 +167,7 @@ def test_a_second_import_into_a_survey_waits_for_the_first_then_goes_in(monkeypa
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_second_import_that_waits_too_long_is_told_another_is_running(monkeypatch):
-    survey = survey_definition_import(path=DEFINITION)
+    survey = survey_definition_import(path=DEFINITION).survey
     call = lambda: responses_import(survey_code=survey.code, path=RESPONSES)  # noqa: E731
     with SlowImport(monkeypatch, responses, 3, call):
         with override_settings(SAWT_IMPORT_WAIT_SECONDS=0.5), translation.override("en"):

@@ -20,6 +20,14 @@ from sawt.surveys.importers.definition import NamedSpec, QuestionSpec
 from sawt.surveys.models import Question, ScoreCount, Survey
 
 
+@dataclass(frozen=True)
+class DefinitionImport:
+    """What survey_definition_import did: the survey written, and what changed (in items)."""
+
+    survey: Survey
+    result: ImportResult
+
+
 @dataclass
 class _Tally:
     created: int = 0
@@ -29,10 +37,8 @@ class _Tally:
 
 
 @waits_its_turn
-def survey_definition_import(*, path: Path, actor: Any = None) -> Survey:
-    """Create or update a journey, its stages, gap categories, survey and questions from YAML.
-
-    The survey returned carries `import_result` (an ImportResult) for the caller to report."""
+def survey_definition_import(*, path: Path, actor: Any = None) -> DefinitionImport:
+    """Create or update a journey, its stages, gap categories, survey and questions from YAML."""
     authorize(actor, "survey.definition_import")
     problems = ProblemCollector(unit="line")
     definition = parse_definition(path, problems)
@@ -59,8 +65,7 @@ def survey_definition_import(*, path: Path, actor: Any = None) -> Survey:
                 obj=survey,
                 data={"journey": definition.journey_slug, "file": path.name, **result.as_dict()},
             )
-    survey.import_result = result  # type: ignore[attr-defined]
-    return survey
+    return DefinitionImport(survey, result)
 
 
 def _take_turns(definition: Definition) -> None:

@@ -19,4 +19,4 @@ def english():
 @pytest.fixture
 def survey(db):
     """The small survey of fixtures/definition/valid.yaml (permits-2022-06)."""
-    return survey_definition_import(path=DEFINITIONS / "valid.yaml")
+    return survey_definition_import(path=DEFINITIONS / "valid.yaml").survey

@@ -26,7 +26,8 @@ def refused(name: str) -> list[str]:
 
 
 def test_the_documented_example_imports_cleanly():
-    survey = survey_definition_import(path=EXAMPLE)
+    imported = survey_definition_import(path=EXAMPLE)
+    survey = imported.survey
     assert (survey.code, survey.period, survey.sample_size) == (
         "cc-2022-07",
         "2022-07",
@@ -43,7 +44,7 @@ def test_the_documented_example_imports_cleanly():
     assert kinds.count("overall") == 1 and kinds.count("text") == 1
     assert len(kinds) == 12
     assert journey.gap_categories.count() == 8
-    assert survey.import_result.created == 1 + 1 + 4 + 8 + 1 + 12
+    assert imported.result.created == 1 + 1 + 4 + 8 + 1 + 12
 
 
 def test_first_import_creates_everything_in_file_order(survey):
@@ -66,16 +67,16 @@ def test_first_import_creates_everything_in_file_order(survey):
 def test_importing_the_same_definition_again_changes_nothing(survey):
     before = snapshot()
     again = survey_definition_import(path=DEFINITIONS / "valid.yaml")
-    assert again.pk == survey.pk
-    assert (again.import_result.created, again.import_result.updated) == (0, 0)
-    assert again.import_result.unchanged == again.import_result.rows == 12
+    assert again.survey.pk == survey.pk
+    assert (again.result.created, again.result.updated) == (0, 0)
+    assert again.result.unchanged == again.result.rows == 12
     assert snapshot() == before
 
 
 def test_reimport_updates_names_texts_and_order_in_place(survey):
     ids = dict(Question.objects.values_list("code", "id"))
     stage_id = Stage.objects.get(code="apply").pk
-    result = survey_definition_import(path=DEFINITIONS / "renamed.yaml").import_result
+    result = survey_definition_import(path=DEFINITIONS / "renamed.yaml").result
     # journey, stage "apply", survey, and four questions whose position moved
     assert (result.created, result.updated) == (1, 7)
     assert Journey.objects.get().name_en == "Building permits (new)"
@@ -95,7 +96,7 @@ def test_reimport_updates_names_texts_and_order_in_place(survey):
 
 
 def test_reimport_removes_unused_items_it_no_longer_lists(survey):
-    result = survey_definition_import(path=DEFINITIONS / "drops_unused.yaml").import_result
+    result = survey_definition_import(path=DEFINITIONS / "drops_unused.yaml").result
     assert result.removed == 2
     assert list(Stage.objects.values_list("code", flat=True)) == ["apply"]
     assert list(GapCategory.objects.values_list("code", flat=True)) == ["slow"]

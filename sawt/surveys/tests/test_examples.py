@@ -14,12 +14,13 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 
 
 def import_examples() -> tuple:
-    survey = survey_definition_import(path=EXAMPLES / "contractor-classification.yaml")
+    imported = survey_definition_import(path=EXAMPLES / "contractor-classification.yaml")
+    survey = imported.survey
     responses = responses_import(survey_code=survey.code, path=EXAMPLES / "responses.csv")
     complaints = complaints_import(
         journey_slug=survey.journey.slug, path=EXAMPLES / "complaints.csv"
     )
-    return survey.import_result, responses, complaints
+    return imported.result, responses, complaints
 
 
 @pytest.mark.django_db

@@ -37,7 +37,7 @@ def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
 @pytest.fixture
 def survey() -> Survey:
     with translation.override("en"):
-        return survey_definition_import(path=DEFINITIONS / "valid.yaml")  # journey "permits"
+        return survey_definition_import(path=DEFINITIONS / "valid.yaml").survey  # "permits"
 
 
 def login(client: Client, role: str, agency=None) -> Client:

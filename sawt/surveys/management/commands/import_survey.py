@@ -18,9 +18,9 @@ class Command(ImportCommand):
     progress_option = False
 
     def run(self, options: dict[str, Any]) -> str:
-        survey = survey_definition_import(path=options["file"])
+        imported = survey_definition_import(path=options["file"])
         return _("Survey “%(code)s” (%(period)s): %(summary)s") % {
-            "code": survey.code,
-            "period": survey.period,
-            "summary": survey.import_result.summary("items"),
+            "code": imported.survey.code,
+            "period": imported.survey.period,
+            "summary": imported.result.summary("items"),
         }

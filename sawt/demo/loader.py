@@ -20,8 +20,9 @@ from sawt.accounts.services import membership_set, user_create
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
 from sawt.classification.label_services import category_assign
-from sawt.classification.models import ClassifierModel
+from sawt.classification.models import ClassifierModel, ThemeSource
 from sawt.classification.services import journey_retrain
+from sawt.classification.theme_services import theme_set_compute
 from sawt.complaints.services import complaints_import
 from sawt.core.access import Role
 from sawt.demo.generator import DATA_DIR, Generated, generate, load_yaml
@@ -113,9 +114,13 @@ def _load_journey(generated: Generated, actor: Any, *, register: bool = True) ->
 
 def _classify(journey: Journey, actor: Any) -> None:
     """Train the journey's first model on the imported labels and let it sort the complaints the
-    source system left uncategorised, as the background job would; a second load keeps it."""
+    source system left uncategorised, as the background job would; a second load keeps it.
+    Then store the period's candidate themes, so the themes page shows them on the first visit
+    rather than "being computed" (a second load finds them current and computes nothing)."""
     if not ClassifierModel.objects.filter(journey=journey).exists():
         journey_retrain(journey=journey, actor=actor)
+    for source in ThemeSource.values:
+        theme_set_compute(journey=journey, period=DEMO_PERIOD, source=source)
 
 
 def demo_load(*, actor: Any = None) -> None:

@@ -17,6 +17,7 @@ from django.utils import translation
 
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
+from sawt.classification.selectors import theme_fingerprint, theme_set_for
 from sawt.complaints.models import Complaint
 from sawt.core.digits import western_digits
 from sawt.core.models import AuditEvent
@@ -172,6 +173,16 @@ def test_no_personal_data_is_left_in_any_text(load_seconds):
     assert leaks == []
     assert Complaint.objects.filter(text__contains="[رقم_هوية]").exists()
     assert Complaint.objects.filter(text__contains="[جوال]").exists()
+
+
+def test_the_candidate_themes_are_stored_and_current(load_seconds):
+    # The themes page serves stored sets only: without them a newcomer's first visit would
+    # say "being computed" until a worker got round to it.
+    journey = Journey.objects.get(slug=CC)
+    stored = theme_set_for(journey=journey, period="2022-06", source="complaints")
+    assert stored is not None and stored.themes
+    current = theme_fingerprint(journey=journey, period="2022-06", source="complaints")
+    assert stored.fingerprint == current
 
 
 def test_a_second_journey_belongs_to_another_agency(load_seconds):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import User as AuthUser  # AUTH_USER_MODEL is Django's own
+from django.contrib.auth.models import UserManager
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -46,7 +47,7 @@ def _username_problems(username: str) -> list[str]:
     if not username:
         return [_("A username is required.")]
     try:
-        User.username_validator(username)  # type: ignore[attr-defined]
+        User.username_validator(username)
     except ValidationError as exc:
         return list(exc.messages)
     # Usernames are case-sensitive in Django; two accounts differing only by case invite mistakes.
@@ -80,7 +81,7 @@ def user_create_problems(
     return problems
 
 
-def _apply_role(user: AbstractUser, role: str) -> None:
+def _apply_role(user: AuthUser, role: str) -> None:
     # Only administrators get into Django's admin, and always with every permission there;
     # any other role loses both flags, so a demotion takes the admin away too.
     user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
@@ -95,7 +96,7 @@ def user_create(
     agency_code: str | None = None,
     email: str = "",
     actor: Any,
-) -> AbstractUser:
+) -> AuthUser:
     """Create an active user with a role (and agency); refuse with every problem listed."""
     authorize(actor, "user.create")
     problems = user_create_problems(
@@ -125,7 +126,7 @@ def user_create(
 
 @transaction.atomic
 def membership_set(
-    *, user: AbstractUser, role: str, agency_code: str | None = None, actor: Any
+    *, user: AuthUser, role: str, agency_code: str | None = None, actor: Any
 ) -> Membership:
     """Give an existing user a role (and agency), replacing the one they had."""
     authorize(actor, "membership.set", user)

@@ -7,7 +7,7 @@ other)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +20,9 @@ from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
+
+# A complaint or an open-text answer: category_assign returns what it was given.
+Labelled = TypeVar("Labelled", bound=Complaint | Answer)
 
 
 def _journey_of(obj: Complaint | Answer) -> Journey:
@@ -54,12 +57,12 @@ def _check(
 @transaction.atomic
 def category_assign(
     *,
-    obj: Complaint | Answer,
+    obj: Labelled,
     category: GapCategory | None,
     source: str,
     actor: Any,
     confidence: float | None = None,
-) -> Complaint | Answer:
+) -> Labelled:
     """Set (or clear, with `category=None`) the gap category of a complaint or open-text answer."""
     authorize(actor, "category.assign", obj)
     journey = _journey_of(obj)

@@ -102,12 +102,14 @@ def period_filing(*, journey: Journey, period: str | None = None) -> PeriodFilin
     return PeriodFiling(filed_by_model=counts["filed"], waiting=counts["waiting"])
 
 
-def review_queue(*, journey: Journey, period: str | None = None, limit: int = 50):
+def review_queue(
+    *, journey: Journey, period: str | None = None, limit: int = 50
+) -> tuple[list[ReviewItem], int]:
     """Complaints whose prediction fell below the threshold, least sure first; one item per
     near-duplicate group. Returns (items, how many groups wait in all)."""
     waiting = _waiting(journey, period)
     seen: set[int] = set()
-    items: list[ReviewItem] = []
+    items: list[Complaint] = []
     ordered = waiting.select_related("prediction").order_by("prediction_confidence", "id")
     for complaint in ordered.iterator(500):
         group = complaint.duplicate_group or complaint.pk

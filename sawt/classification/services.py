@@ -405,7 +405,7 @@ def theme_promote(
         .exclude(category_source__in=LABEL_SOURCES)
         .select_related("question__survey__journey")
     )
-    members = [*complaints.select_related("journey"), *answers]
+    members: list[Complaint | Answer] = [*complaints.select_related("journey"), *answers]
     for member in members:
         category_assign(obj=member, category=category, source=CategorySource.ANALYST, actor=actor)
     audit_record(

@@ -133,7 +133,7 @@ SAWT_SQLITE_WAIT_SECONDS = 30
 SAWT_IMPORT_WAIT_SECONDS = 600
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{SAWT_HOME / 'sawt.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -193,6 +193,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("SAWT_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAWT_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Axes' own default, stated: the lockout page (sawt.accounts.views.lockout) answers with it.
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "sawt.accounts.views.lockout"
 # Behind a reverse proxy every request comes from the proxy's address: the lockout then counts
 # the client's address from the proxies' X-Forwarded-For entry (sawt/accounts/addresses.py),

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.http import HttpRequest, HttpResponse
@@ -34,11 +35,8 @@ def schema_problem(using: str = DEFAULT_DB_ALIAS, *, applied_all: bool = True) -
     connection = connections[using]
     name = str(connection.settings_dict["NAME"])
     # Connecting to a SQLite file that is not there creates it, empty: say so before that.
-    if (
-        connection.vendor == "sqlite"
-        and not connection.is_in_memory_db()
-        and not Path(name).exists()
-    ):
+    in_memory = SQLiteCreation.is_in_memory_db(name)
+    if connection.vendor == "sqlite" and not in_memory and not Path(name).exists():
         return _(
             "There is no database at %(path)s yet: run `sawt migrate` to create it (or "
             "`sawt demo` to load the demo into it)."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
@@ -28,6 +28,17 @@ from sawt.gaps.models import (
 from sawt.gaps.transitions import ALLOWED_MOVES, role_may_move
 from sawt.surveys.models import Question
 from sawt.workshops.models import WorkshopNote
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class WithRecommendations(TypedDict):
+    """What gap_list and gap_get add to each gap: `recs`, the recommendations the person may
+    see (a Prefetch to_attr), for `WithAnnotations[Gap, WithRecommendations]`."""
+
+    recs: list[Recommendation]
+
 
 # A recommendation in one of these is finished with: it can no longer be late.
 CLOSED: tuple[str, ...] = (S.IMPLEMENTED, S.VERIFIED, S.REJECTED)
@@ -103,7 +114,7 @@ def gap_list(
     )
 
 
-def gap_get(*, user: Any, pk: int) -> Gap:
+def gap_get(*, user: Any, pk: int) -> WithAnnotations[Gap, WithRecommendations]:
     """One gap this user may see, with its recommendations and evidence counts; else 404."""
     gaps = (
         gaps_for(user)

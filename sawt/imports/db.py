@@ -78,6 +78,18 @@ def _adapted(rows: Iterable[Sequence[Any]], adapters: list[Adapter]) -> Iterable
     return map(convert, rows)
 
 
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    """The fields named (by name or attname), each one a column of the model's own table."""
+    fields: list[models.Field] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        # A reverse relation or a generic key has no column in this table: the caller's bug.
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{model.__name__}.{name} is not a column of its table")
+        fields.append(field)
+    return fields
+
+
 def bulk_insert(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
@@ -86,10 +98,10 @@ def bulk_insert(
     Call it inside `transaction.atomic()`; it writes through the same connection."""
     connection = connections[router.db_for_write(model)]
     connection.ensure_connection()
-    fields = [model._meta.get_field(name) for name in columns]
+    fields = _fields(model, columns)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
-    values = _adapted(rows, [_adapter(f, connection) for f in fields])  # type: ignore[arg-type]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = _adapted(rows, [_adapter(f, connection) for f in fields])
     placeholders = ", ".join("?" * len(fields))
     # Driver errors become Django's (IntegrityError…), as they would through the ORM.
     with connection.wrap_database_errors:
@@ -257,14 +269,16 @@ def bulk_update(
 ) -> int:
     """Update rows given as (pk, value per column); one prepared statement for them all."""
     connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in columns]
+    fields = _fields(model, columns)
     ops = connection.ops
-    assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
-    pk = ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields)
+    if model._meta.pk is None:  # every concrete model has one; abstract ones are not tables
+        raise TypeError(f"{model.__name__} has no primary key")
+    pk = ops.quote_name(model._meta.pk.column)
     sql = f"UPDATE {ops.quote_name(model._meta.db_table)} SET {assignments} WHERE {pk} = %s"
 
     def params(row: Sequence[Any]) -> list[Any]:
-        values = [f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)]  # type: ignore[union-attr]
+        values = [f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)]
         return [*values, row[0]]
 
     count = 0

@@ -239,25 +239,23 @@ def _sniff_delimiter(first_line: str) -> str:
 class _CountingRaw(io.RawIOBase):
     """Reports bytes read to the progress bar; the bar stays silent for fast imports."""
 
-    def __init__(self, raw: IO[bytes], bar: tqdm) -> None:
+    def __init__(self, raw: io.RawIOBase, bar: tqdm) -> None:
         self._raw, self._bar = raw, bar
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        n = self._raw.readinto(buffer)
         self._bar.update(n or 0)
         return n or 0
 
 
 def _csv_rows(stack: ExitStack, path: Path, bar: tqdm) -> Iterator[tuple[int, list[str]]]:
     encoding = detect_encoding(path)
-    raw: IO[bytes] = stack.enter_context(path.open("rb", buffering=0))
-    if not bar.disable:
-        raw = io.BufferedReader(_CountingRaw(raw, bar), buffer_size=1 << 16)
-    else:
-        raw = io.BufferedReader(raw, buffer_size=1 << 16)  # type: ignore[arg-type]
+    file: io.RawIOBase = stack.enter_context(path.open("rb", buffering=0))
+    source = file if bar.disable else _CountingRaw(file, bar)
+    raw = io.BufferedReader(source, buffer_size=1 << 16)
     text = stack.enter_context(io.TextIOWrapper(raw, encoding=encoding, newline=""))
     lines = _bounded_lines(text)
     try:

@@ -193,8 +193,9 @@ def _open_book(path: Path) -> _Book:
     # openpyxl reads the package's small structural parts (manifest, workbook, relations);
     # the parts that grow with the data are read below, a C-built element at a time, where
     # openpyxl builds an object per shared string and style (about 20 µs each).
+    # (_find_workbook_part is a private helper of openpyxl's reader: types-openpyxl omits it.)
     from openpyxl.packaging.relationship import get_rels_path
-    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part  # type: ignore[attr-defined]
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS
 
     reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)

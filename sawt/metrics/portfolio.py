@@ -8,6 +8,7 @@ survey or journey), so a ministry's ~200 journeys cost the same round trips as t
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TypedDict
 
 from django.db.models import Count, QuerySet
 
@@ -25,14 +26,22 @@ from sawt.surveys.models import Question, Response, Survey
 ALPHA = 0.05
 
 
-def _surveys_up_to(journeys: QuerySet[Journey], period: str) -> dict[int, list[dict]]:
+class _SurveyRow(TypedDict):
+    id: int
+    journey_id: int
+    period: str
+    sample_size: int
+    population_size: int | None
+
+
+def _surveys_up_to(journeys: QuerySet[Journey], period: str) -> dict[int, list[_SurveyRow]]:
     """{journey id: its surveys up to `period`, newest first} in one query."""
     rows = (
         Survey.objects.filter(journey__in=journeys, period__lte=period)
         .order_by("journey_id", "-period")
         .values("id", "journey_id", "period", "sample_size", "population_size")
     )
-    by_journey: dict[int, list[dict]] = defaultdict(list)
+    by_journey: dict[int, list[_SurveyRow]] = defaultdict(list)
     for row in rows:
         by_journey[row["journey_id"]].append(row)
     return by_journey
@@ -53,7 +62,7 @@ def _overall_items(survey_ids: list[int]) -> dict[int, tuple[str, stats.ItemStat
             q["code"],
             stats.item_stats(
                 counts.get(q["id"], {}),
-                (q["scale_min"], q["scale_max"]),
+                stats.scored_scale(q["scale_min"], q["scale_max"]),
                 q["survey__population_size"],
             ),
         )

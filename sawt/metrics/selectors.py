@@ -65,7 +65,8 @@ def survey_for_period(*, journey: Journey, period: str) -> Survey:
 
 
 def _item(question: Question, counts: dict[int, int], population: int | None) -> dict:
-    figures = stats.item_stats(counts, (question.scale_min, question.scale_max), population)
+    scale = stats.scored_scale(question.scale_min, question.scale_max)
+    figures = stats.item_stats(counts, scale, population)
     return {
         "code": question.code,
         "n": figures.n,

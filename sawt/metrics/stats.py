@@ -26,6 +26,14 @@ class ItemStats:
     distribution: dict[str, int]
 
 
+def scored_scale(low: int | None, high: int | None) -> tuple[int, int]:
+    """A scored item's lowest and highest points. The database holds them for every kind but
+    text (a check constraint), so a missing one is a bug, not bad data."""
+    if low is None or high is None:
+        raise ValueError("a scored item needs both ends of its scale")
+    return low, high
+
+
 def t_quantile(df: int, level: float = 0.95) -> float:
     """Two-sided Student t critical value, e.g. 1.9693 for df = 255 at 95 %."""
     # Imported here: SciPy (with NumPy) takes ~0.2 s to load, and the command line and the URL

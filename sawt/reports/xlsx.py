@@ -84,8 +84,10 @@ def _reading_order(text: str) -> int:
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Value, column: Column) -> None:
+    number_format: str | None
     if isinstance(value, Figure):
-        value, number_format = value.value, value.number_format
+        number_format = value.number_format
+        value = value.value
     else:
         number_format = column.number_format
     if value is None:
@@ -281,7 +283,7 @@ def report_xlsx(report: JourneyReport, *, lang: str = "ar") -> bytes:
     with translation.override(lang):
         rtl = translation.get_language_bidi()
         wb = Workbook()
-        wb.remove(wb.active)  # the default empty sheet; ours are created in order
+        wb.remove(wb.worksheets[0])  # the default empty sheet; ours are created in order
         summary = [Column(_("Figure"), 44, wrap=True), Column(_("Value"), WIDE, wrap=True)]
         _sheet(wb, _("Summary"), summary, _summary_rows(report, lang), rtl)
         _items_sheet(wb, report, lang, rtl)

@@ -64,9 +64,10 @@ def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.8) -> li
         if row >= 0:
             first_index[row] = i
     content = [" ".join(w for w in key.split() if not is_stopword(w)) for key in rows]
-    i, j = similar_pairs(content, threshold)
+    left, right = similar_pairs(content, threshold)
     # Groups are the connected components of the pairs (what union-find would give).
-    graph = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(len(rows),) * 2)
+    ones = np.ones(len(left), dtype=np.int8)
+    graph = sparse.coo_matrix((ones, (left, right)), shape=(len(rows),) * 2)
     _, component = connected_components(graph, directed=False)
     group_first = np.full(component.max(initial=-1) + 1, len(texts), dtype=np.int64)
     np.minimum.at(group_first, component, first_index)

@@ -58,8 +58,9 @@ def _surfaces(texts: Sequence[str]) -> dict[str, Counter]:
             if word not in token_of:
                 tokens = tokenize_normalized(normalize_arabic(word))
                 token_of[word] = tokens[0] if len(tokens) == 1 else None
-            if token_of[word] is not None:
-                seen[token_of[word]][word] += 1
+            token = token_of[word]
+            if token is not None:
+                seen[token][word] += 1
     return seen
 
 

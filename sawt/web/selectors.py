@@ -98,7 +98,7 @@ def category_texts_for_user(
     survey = surveys_for(user).filter(journey=journey, period=period).first()
     if survey is None:
         raise Http404(period)
-    rows = (
+    answers = (
         Answer.objects.filter(
             question__survey=survey, question__kind=QuestionKind.TEXT, category=category
         )
@@ -106,4 +106,4 @@ def category_texts_for_user(
         .order_by("response__submitted_at", "id")
         .values("id", "text", when=F("response__submitted_at"))
     )
-    return category, rows
+    return category, answers

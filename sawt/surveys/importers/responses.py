@@ -97,8 +97,9 @@ class _Column:
         self.is_text = question.kind == QuestionKind.TEXT
         self.low, self.high = question.scale_min or 0, question.scale_max or 0
         # Blank cells are the commonest miss, so they are in the table too (as "no answer").
-        self.lookup: dict[Any, Any] = {} if self.is_text else score_lookup(self.low, self.high)
-        self.lookup.update({"": None, None: None})
+        self.lookup: dict[Any, int | None] = {"": None, None: None}
+        if not self.is_text:
+            self.lookup.update(score_lookup(self.low, self.high))
 
     def slow(self, value: Any) -> Any:
         """Blank → None; text answers → redacted text; scores → int in scale or ValueProblem."""
@@ -172,7 +173,7 @@ def parse_responses(
                 when = parse_datetime(cells[submitted])
             except ValueProblem as problem:
                 problems.add(number, SUBMITTED, problem.message)
-        answers = [None] * len(columns)
+        answers: list[Any] = [None] * len(columns)
         for j, column in enumerate(columns):
             value = cells[column.index]
             score = column.lookup.get(value, _MISS)

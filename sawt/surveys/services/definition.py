@@ -163,6 +163,8 @@ def _uses(obj: models.Model, skip: dict[type[models.Model], models.Q] | None = N
     found = []
     for relation in obj._meta.related_objects:
         model = relation.related_model
+        if isinstance(model, str):  # "self" before the app registry resolves it; never here
+            continue
         if model is ScoreCount:
             continue  # derived from the answers, which are counted themselves
         queryset = model._default_manager.filter(**{relation.field.name: obj})

@@ -179,8 +179,8 @@ def _write(
     if new:
         bulk_insert(Response, RESPONSE_COLUMNS, ((survey.pk, r[0], r[1], r[3]) for r in new))
         query = Response.objects.filter(survey=survey).values_list("respondent_id", "id")
-        ids = dict(query.iterator(chunk_size=10_000))
-        pairs = chain(pairs, ((ids[r[0]], r[2]) for r in new))
+        id_of = dict(query.iterator(chunk_size=10_000))
+        pairs = chain(pairs, ((id_of[r[0]], r[2]) for r in new))
     bar = tqdm(
         report_saving(pairs, len(new) + len(changed), on_progress),
         total=len(new) + len(changed),

@@ -115,7 +115,8 @@ def _review(request: HttpRequest, journey: Journey, period: str, status: int = 2
     items, waiting = review_queue(journey=journey, period=period, limit=QUEUE_PAGE)
     categories = categories_for_review(journey)
     # One number per category for the whole page, so a key always means the same category.
-    shortcuts = {c.pk: n for n, c in enumerate(categories[:9], 1)}
+    # Keyed by id or None, so a complaint without a prediction looks up None and finds none.
+    shortcuts: dict[int | None, int] = {c.pk: n for n, c in enumerate(categories[:9], 1)}
     rtl = translation.get_language_bidi()
     rows = []
     for position, item in enumerate(items):

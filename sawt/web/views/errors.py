@@ -84,6 +84,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         context["next_path"] = request.get_full_path()
     except Exception:  # without a token the page simply has no switch
         context["csrf_token"] = None
+    html: str
     try:
         html = render_to_string("web/error.html", context)
     except Exception:  # the page that reports an error must always answer

@@ -6,7 +6,8 @@ write checks permissions, then calls one service.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,9 +23,10 @@ from sawt.catalog.selectors import journeys_for
 from sawt.core.access import can, require, role_of
 from sawt.core.exceptions import ApplicationError
 from sawt.gaps import evidence, services
-from sawt.gaps.models import Gap
+from sawt.gaps.models import Gap, Recommendation
 from sawt.gaps.selectors import (
     GapSource,
+    WithRecommendations,
     gap_get,
     gap_history,
     gap_list,
@@ -44,6 +46,9 @@ from sawt.web.gap_forms import (
     RecommendationForm,
 )
 from sawt.web.params import bad_request
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PER_PAGE = 25
 
@@ -83,28 +88,47 @@ def gap_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, gap: Gap, *, status: int = 200, **forms: Any) -> HttpResponse:
+@dataclass(frozen=True)
+class _Card:
+    """A recommendation's card on the gap page: what this person may do with it."""
+
+    rec: Recommendation
+    moves: list[str]
+    form: RecommendationEditForm | None  # None: this person may not edit it
+
+
+def _card(user: Any, rec: Recommendation, forms: dict[str, Any]) -> _Card:
+    form = None
+    if can(user, "recommendation.update", rec):
+        form = forms.pop(f"edit_{rec.pk}", None) or RecommendationEditForm(
+            initial={
+                "text_ar": rec.text_ar,
+                "text_en": rec.text_en,
+                "owner": rec.owner_id,
+                "due_date": rec.due_date,
+                "version": rec.version,
+            },
+            prefix=f"r{rec.pk}",
+        )
+    return _Card(rec, next_statuses(user=user, recommendation=rec), form)
+
+
+def _detail(
+    request: HttpRequest,
+    gap: WithAnnotations[Gap, WithRecommendations],
+    *,
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
     """The gap page; `forms` replace the blank ones (a refused form shows its errors)."""
     user = request.user
-    for rec in gap.recs:
-        rec.moves = next_statuses(user=user, recommendation=rec)
-        rec.may_edit = can(user, "recommendation.update", rec)
-        if rec.may_edit:
-            rec.form = forms.pop(f"edit_{rec.pk}", None) or RecommendationEditForm(
-                initial={
-                    "text_ar": rec.text_ar,
-                    "text_en": rec.text_en,
-                    "owner": rec.owner_id,
-                    "due_date": rec.due_date,
-                    "version": rec.version,
-                },
-                prefix=f"r{rec.pk}",
-            )
+    cards = [_card(user, rec, forms) for rec in gap.recs]
     # A recommendation is named by its place on this page (1, 2, …), as its card is headed:
     # its database id means nothing to a reader.
-    numbers = {rec.pk: n for n, rec in enumerate(gap.recs, 1)}
+    numbers: dict[int | None, int] = {rec.pk: n for n, rec in enumerate(gap.recs, 1)}
     context = {
         "gap": gap,
+        "cards": cards,
         "history": [
             (entry, numbers.get(entry.recommendation_id))
             for entry in gap_history(gap=gap, user=user)

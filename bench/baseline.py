@@ -37,7 +37,7 @@ def _column_type(name: str, integers: set[str], times: set[str]) -> str:
 
 
 def _copy(
-    conn: psycopg.Connection, copy_sql: sql.Composable, path: Path, table: sql.Identifier
+    conn: psycopg.Connection, copy_sql: sql.Composed, path: Path, table: sql.Identifier
 ) -> tuple[float, int]:
     """Stream the file through COPY in one transaction; drop the table once timed, so it does
     not weigh on the VACUUM and the summary measured next."""

@@ -23,9 +23,11 @@ import csv  # noqa: E402
 import datetime as dt  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from functools import lru_cache  # noqa: E402
 from itertools import pairwise  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 import snowballstemmer  # noqa: E402
@@ -89,15 +91,15 @@ def _chars() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer=ml.char_grams, sublinear_tf=True)
 
 
-def _words(analyzer) -> TfidfVectorizer:
+def _words(analyzer: Callable[[str], list[str]]) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
 
 
-def _both(word_analyzer=ml.word_grams) -> FeatureUnion:
+def _both(word_analyzer: Callable[[str], list[str]] = ml.word_grams) -> FeatureUnion:
     return FeatureUnion([("chars", _chars()), ("words", _words(word_analyzer))])
 
 
-def _pipe(features, model) -> Pipeline:
+def _pipe(features: Any, model: Any) -> Pipeline:
     return Pipeline([("normalise", ml.Normalise()), ("features", features), ("model", model)])
 
 
@@ -115,7 +117,10 @@ VARIANTS = {
 }
 
 
-def score_variant(build, train, test) -> tuple[float, float]:
+Texts = tuple[list[str], list[str]]  # texts and their labels
+
+
+def score_variant(build: Callable[[], Pipeline], train: Texts, test: Texts) -> tuple[float, float]:
     pipeline = build().fit(*train)
     result = ml.predict(pipeline, test[0])
     correct = [a == b for a, b in zip(result.labels, test[1], strict=True)]

@@ -18,8 +18,10 @@ import json
 import math
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -165,7 +167,7 @@ CHANNELS = ["portal", "call-centre", "social-media", "email"]
 CHANNEL_WEIGHTS = [55, 25, 12, 8]
 
 
-def _p(weights: list[float] | tuple[float, ...]) -> np.ndarray:
+def _p(weights: Sequence[float]) -> np.ndarray:
     w = np.asarray(weights, dtype=float)
     return w / w.sum()
 
@@ -184,7 +186,7 @@ def _digits(rng: np.random.Generator, n: int, width: int) -> list[str]:
 def write_journey(path: Path, responses: int) -> None:
     """The journey definition; sample and population are sized like the seed (6.7 % response)."""
     sample = max(1, math.ceil(responses / 0.0674))
-    doc = {
+    doc: dict[str, Any] = {
         "journey": JOURNEY,
         "journey_name": {"ar": "رحلة قياس الأداء", "en": "Benchmark journey"},
         "agency": {

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -83,15 +84,23 @@ def describe(workdir: Path, pg_dsn: str | None) -> dict[str, str]:
     }
     if pg_dsn:
         with psycopg.connect(pg_dsn) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            data_dir = conn.execute("SELECT current_setting('data_directory', true)").fetchone()[0]
-            settings = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in PG_SETTINGS}
+            version = _one(conn, "SHOW server_version")
+            data_dir = _one(conn, "SELECT current_setting('data_directory', true)")
+            settings = {name: _one(conn, f"SHOW {name}") for name in PG_SETTINGS}
         info["PostgreSQL"] = version
         info["PostgreSQL settings"] = ", ".join(f"{k}={v}" for k, v in settings.items())
         # Only meaningful when the server runs on this machine (the default, 127.0.0.1).
         if data_dir and Path(data_dir).exists():
             info["disk (PostgreSQL data)"] = disk(Path(data_dir))
     return info
+
+
+def _one(conn: psycopg.Connection, query: str) -> Any:
+    """The single value a SHOW or a one-row SELECT answers."""
+    row = conn.execute(query).fetchone()
+    if row is None:
+        raise RuntimeError(f"{query!r} returned no row")
+    return row[0]
 
 
 def load() -> str:

@@ -61,10 +61,8 @@ def summary(journey: str, period: str, repeat: int) -> dict[str, Any]:
         times.append(time.perf_counter() - started)
     with CaptureQueriesContext(connection) as captured:
         journey_summary(journey_slug=journey, period=period)
-    queries = sorted(
-        ({"seconds": _timed_query(q["sql"]), "sql": q["sql"]} for q in captured.captured_queries),
-        key=lambda q: -q["seconds"],
-    )
+    timed = [(_timed_query(q["sql"]), q["sql"]) for q in captured.captured_queries]
+    queries = [{"seconds": s, "sql": text} for s, text in sorted(timed, key=lambda t: -t[0])]
     items = [result["overall"], *(i for s in result["stages"] for i in s["items"])]
     return {
         "first": times[0],
@@ -101,8 +99,8 @@ def counts() -> dict[str, Any]:
     """Rows and highest id per table; physical statistics where the engine keeps them."""
     result: dict[str, Any] = {}
     for name, model in TABLES.items():
-        result[name] = model.objects.count()
-        result[f"{name}_max_id"] = model.objects.aggregate(m=Max("id"))["m"]
+        result[name] = model._default_manager.count()
+        result[f"{name}_max_id"] = model._default_manager.aggregate(m=Max("id"))["m"]
     result["complaints_categorised"] = Complaint.objects.filter(category__isnull=False).count()
     if _is_postgres():
         result["tables"] = _pg_tables()

@@ -115,8 +115,8 @@ def measure(engine: Engine, out: Path, repeat: int, skip_report: bool) -> dict[s
         }
         print(f"  {label:<34} {result['cases'][name]['median']:6.2f} s", file=sys.stderr)
     # In one process the files go elsewhere, so the pages counted above are the commands'.
-    runs = [[*cases[n][1], "--out", str(out / f"in-process-{cases[n][2].name}")] for n in cases]
-    for name, times in zip(cases, _in_process(engine, runs, max(repeat, 2)), strict=True):
+    commands = [[*cases[n][1], "--out", str(out / f"in-process-{cases[n][2].name}")] for n in cases]
+    for name, times in zip(cases, _in_process(engine, commands, max(repeat, 2)), strict=True):
         case = result["cases"][name]
         case.update(first=times[0], warm=statistics.median(times[1:]))
     _check(result, out)

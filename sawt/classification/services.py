@@ -211,7 +211,12 @@ def _still_unlabelled(model: type[Complaint] | type[Answer]) -> QuerySet[Any]:
     return model.objects.exclude(category_source__in=LABEL_SOURCES)
 
 
-def _classify_answers(journey, model, trained, by_code) -> int:
+def _classify_answers(
+    journey: Journey,
+    model: ClassifierModel,
+    trained: TrainedModel,
+    by_code: dict[str, GapCategory],
+) -> int:
     """Open-text answers take the model's category only above the threshold; below it they
     stay uncategorised (they are reviewed through themes, not one by one)."""
     answers = _open_answers(journey).exclude(category_source__in=LABEL_SOURCES)

@@ -31,7 +31,9 @@ class ValueProblem(ValueError):
 _CONTROLS = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
 _CONTROLS[0x7F] = None
 # Direction marks that Arabic Excel adds around cells; they must not change an id or a code.
-_BIDI_MARKS: dict[int, str | None] = {c: None for c in (0x200E, 0x200F, 0x061C, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E)}
+_BIDI_MARKS: dict[int, str | None] = {
+    c: None for c in (0x200E, 0x200F, 0x061C, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E)
+}
 _BIDI_MARKS.update({0xFEFF: None, 0x00A0: " "})
 
 

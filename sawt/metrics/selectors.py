@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -78,7 +79,12 @@ def _item(question: Question, counts: dict[int, int], population: int | None) ->
     }
 
 
-def _stages(journey: Journey, questions: list[Question], counts, population) -> list[dict]:
+def _stages(
+    journey: Journey,
+    questions: list[Question],
+    counts: dict[int, dict[int, int]],
+    population: int | None,
+) -> list[dict]:
     by_stage: dict[int | None, list[dict]] = defaultdict(list)
     for q in questions:
         if q.kind in (QuestionKind.OVERALL, QuestionKind.TEXT):
@@ -110,7 +116,9 @@ def _stages(journey: Journey, questions: list[Question], counts, population) -> 
     return result
 
 
-def _category_ranking(categories: list[GapCategory], rows, total: int) -> list[dict]:
+def _category_ranking(
+    categories: list[GapCategory], rows: Iterable[dict[str, Any]], total: int
+) -> list[dict]:
     """Every category of the taxonomy with its count, human-labelled count and share (and, for
     complaints, how many distinct near-duplicate groups stand behind the count)."""
     found = {r["category_id"]: r for r in rows}
@@ -132,7 +140,10 @@ def _category_ranking(categories: list[GapCategory], rows, total: int) -> list[d
 
 
 def _gap_categories(
-    journey: Journey, complaints, complaint_total: int, text_question_ids: list[int]
+    journey: Journey,
+    complaints: QuerySet[Complaint],
+    complaint_total: int,
+    text_question_ids: list[int],
 ) -> dict:
     categories = list(journey.gap_categories.all())
     counted = dict(

@@ -17,10 +17,11 @@ import math
 import time
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 import joblib
 import numpy as np
@@ -46,10 +47,10 @@ class Normalise(TransformerMixin, BaseEstimator):
     """First step of the pipeline: `normalize_arabic` once per text, shared by both feature
     kinds (it is a good part of the cost of a prediction)."""
 
-    def fit(self, texts, y=None) -> Normalise:
+    def fit(self, texts: Sequence[str], y: Any = None) -> Normalise:
         return self
 
-    def transform(self, texts) -> list[str]:
+    def transform(self, texts: Sequence[str]) -> list[str]:
         return [normalize_arabic(t) for t in texts]
 
 
@@ -116,7 +117,7 @@ class ScaledSVC(ClassifierMixin, BaseEstimator):
     def _svm(self) -> LinearSVC:
         return LinearSVC(C=self.c, class_weight="balanced")
 
-    def fit(self, x, y) -> ScaledSVC:
+    def fit(self, x: Any, y: Any) -> ScaledSVC:
         y = np.asarray(y)
         self.svm_ = self._svm().fit(x, y)
         self.classes_ = self.svm_.classes_
@@ -133,13 +134,13 @@ class ScaledSVC(ClassifierMixin, BaseEstimator):
             self.temperature_ = _fit_temperature(scores, truth)
         return self
 
-    def decision_function(self, x) -> np.ndarray:
+    def decision_function(self, x: Any) -> np.ndarray:
         return _as_matrix(self.svm_.decision_function(x))
 
-    def predict_proba(self, x) -> np.ndarray:
+    def predict_proba(self, x: Any) -> np.ndarray:
         return _softmax(self.decision_function(x) / self.temperature_)
 
-    def predict(self, x) -> np.ndarray:
+    def predict(self, x: Any) -> np.ndarray:
         return self.classes_[self.decision_function(x).argmax(axis=1)]
 
 
@@ -303,7 +304,9 @@ def choose_threshold(
     return math.floor(best * 10_000) / 10_000
 
 
-def calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10):
+def calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> float:
     """Expected calibration error: how far "90 % sure" is from being right 90 % of the time."""
     conf = np.asarray(confidences, dtype=float)
     ok = np.asarray(correct, dtype=float)
@@ -442,7 +445,7 @@ def cross_validate(
     return Evaluation(report, Prediction(predicted, confidence))
 
 
-def _split(splitter, texts, y):
+def _split(splitter: Any, texts: Sequence[str], y: np.ndarray) -> Iterator[Any]:
     with warnings.catch_warnings():
         # "The least populated class has only N members": said in our own warnings instead.
         warnings.simplefilter("ignore", UserWarning)
@@ -491,7 +494,12 @@ def evaluate_split(
     return Evaluation(report, result)
 
 
-def _report(labels, predicted, confidence, classes) -> dict:
+def _report(
+    labels: Sequence[str],
+    predicted: Sequence[str],
+    confidence: Sequence[float],
+    classes: Sequence[str],
+) -> dict:
     report = scores(labels, predicted, classes)
     correct = [a == b for a, b in zip(labels, predicted, strict=True)]
     threshold = choose_threshold(confidence, correct)

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -70,7 +71,7 @@ def _display(term: str, surfaces: dict[str, Counter]) -> str:
     )
 
 
-def _choose_k(points, n: int, min_size: int, random_state: int) -> int:
+def _choose_k(points: Any, n: int, min_size: int, random_state: int) -> int:
     """The number of themes with the best silhouette among the sensible ones."""
     most = min(MAX_AUTO_THEMES, n // min_size)
     if most <= 2:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
+from django.core.management.base import CommandParser
 from django.utils import translation
 
 from sawt.core.commands import DatabaseCommand
@@ -18,14 +20,14 @@ class Command(DatabaseCommand):
         "Print the measurement of a journey for a period (JSON for machines, a table for people)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--journey", required=True, help="journey slug")
         parser.add_argument("--period", required=True, help="period as YYYY-MM")
         parser.add_argument("--format", choices=["json", "table"], default="table")
         parser.add_argument("--lang", choices=["ar", "en"], help="language of the table")
         parser.add_argument("--digits", choices=["latin", "arabic"], default="latin")
 
-    def handle(self, *args, **opts) -> None:
+    def handle(self, *args: Any, **opts: Any) -> None:
         with translation.override(opts["lang"] or translation.get_language()):
             try:
                 summary = journey_summary(journey_slug=opts["journey"], period=opts["period"])

@@ -6,8 +6,10 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -54,7 +56,7 @@ def _write(path: Path, data: bytes) -> None:
 class Command(DatabaseCommand):
     help = "Write a journey's report, or the portfolio of a period, as a PDF or an HTML file."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--journey", help="journey slug; without it, every journey")
         parser.add_argument("--period", required=True, help="period as YYYY-MM")
         parser.add_argument("--out", required=True, help="output file, .pdf or .html")
@@ -64,7 +66,7 @@ class Command(DatabaseCommand):
             "--target", type=float, default=None, help="score target (default from settings)"
         )
 
-    def handle(self, *args, **opts) -> None:
+    def handle(self, *args: Any, **opts: Any) -> None:
         path = Path(opts["out"]).expanduser().absolute()
         lang, digits = opts["lang"], opts["digits"]
         target = settings.SAWT_REPORT_TARGET if opts["target"] is None else opts["target"]

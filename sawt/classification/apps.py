@@ -13,9 +13,16 @@ class ClassificationConfig(AppConfig):
 
         # An import of complaints (below this app) announces itself; classification answers by
         # queueing the journey's model over them. Imported here: models are loaded by now.
-        from sawt.classification.receivers import classify_imported_complaints
+        from sawt.classification.receivers import (
+            classify_imported_complaints,
+            refresh_themes_after_responses,
+        )
         from sawt.complaints.signals import complaints_imported
+        from sawt.surveys.signals import responses_imported
 
         complaints_imported.connect(
             classify_imported_complaints, dispatch_uid="sawt.classification.imported"
+        )
+        responses_imported.connect(
+            refresh_themes_after_responses, dispatch_uid="sawt.classification.responses"
         )

@@ -117,7 +117,6 @@ def _actor(payload: dict[str, Any]) -> Any:
 
 def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: Progress) -> str:
     """Call the service the command line calls and word its result as the command does."""
-    from sawt.catalog.models import Journey
     from sawt.complaints.services import complaints_import
     from sawt.surveys.services import responses_import, survey_definition_import
 
@@ -131,26 +130,16 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
     if kind == RESPONSES:
         code = payload["survey"]
         result = responses_import(survey_code=code, path=path, actor=actor, on_progress=progress)
-        _themes_later(Journey.objects.filter(surveys__code=code).first(), result, actor)
         return _("Responses for survey “%(code)s”: %(summary)s") % {
             "code": code,
             "summary": result.summary(),
         }
     slug = payload["journey"]
     result = complaints_import(journey_slug=slug, path=path, actor=actor, on_progress=progress)
-    _themes_later(Journey.objects.filter(slug=slug).first(), result, actor)
     return _("Complaints for journey “%(slug)s”: %(summary)s") % {
         "slug": slug,
         "summary": result.summary(),
     }
-
-
-def _themes_later(journey: Any, result: Any, actor: Any) -> None:
-    # New or changed texts: the journey's stored candidate themes are computed again.
-    from sawt.classification.theme_services import themes_refresh_later
-
-    if journey is not None and (result.created or result.updated):
-        themes_refresh_later(journey=journey, actor=actor)
 
 
 def failure_details(error: ApplicationError) -> dict[str, Any]:

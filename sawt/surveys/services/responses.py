@@ -33,6 +33,7 @@ from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
 from sawt.surveys.importers.responses import ResponseRow
 from sawt.surveys.models import Answer, Response, Survey
+from sawt.surveys.signals import responses_imported
 
 ANSWER_COLUMNS = ("response_id", "question_id", "score", "text", "category_id", "category_source")
 RESPONSE_COLUMNS = ("survey_id", "respondent_id", "submitted_at", "attributes")
@@ -85,6 +86,9 @@ def responses_import(
             actor=actor,
         )
     refresh_statistics([Response, Answer], result.created + result.updated)
+    if result.created or result.updated:
+        # Classification, above this app, listens and refreshes its stored themes (signals.py).
+        responses_imported.send(sender=Response, survey=survey, actor=actor)
     return result
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
@@ -102,6 +103,12 @@ def _not_ready(request: HttpRequest) -> HttpResponse | None:
         return None
     # The details (a file path, a database name) are for whoever runs the server: the log.
     logger.error("%s", problem)
+    # In the person's language even when this runs after LanguageMiddleware has returned.
+    with translation.override(getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE):
+        return _not_ready_page()
+
+
+def _not_ready_page() -> HttpResponse:
     context = {
         "status": 503,
         "heading": _("sawt is not ready yet"),

@@ -26,7 +26,7 @@ from sawt.classification.tasks import CLASSIFY_JOB, RETRAIN_JOB
 from sawt.classification.theme_services import themes_refresh_later
 from sawt.complaints.models import Complaint
 from sawt.core.access import authorize
-from sawt.core.audit import audit_record
+from sawt.core.audit import actor_user, audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.jobs.models import Job
 from sawt.jobs.services import job_enqueue
@@ -48,10 +48,6 @@ RESEND_WINDOW = dt.timedelta(hours=72)
 # A journey's model is retrained in the background once analysts have given this many new
 # labels since it was trained (the button on the review page does it at any time).
 RETRAIN_AFTER_LABELS = 20
-
-
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 def classifier_save(
@@ -84,7 +80,7 @@ def classifier_save(
             scores=trained.report,
             threshold=trained.threshold,
             source=source[:255],
-            created_by=_actor_user(actor),
+            created_by=actor_user(actor),
             artefact=trained.dumps(),
         )
         audit_record(

@@ -16,13 +16,18 @@ def actor_label(actor: Any) -> str:
     return getattr(actor, "get_username", lambda: str(actor))()
 
 
+def actor_user(actor: Any) -> Any:
+    """The user to store as whoever acted (an audit row, an event, a job): None for the system
+    or for anything that is not a saved user (an anonymous user has no row to point at)."""
+    return actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None
+
+
 def audit_record(
     *, actor: Any, action: str, obj: models.Model | None = None, data: dict | None = None
 ) -> AuditEvent:
     """Write one audit row; call it inside the service's transaction so both land or neither."""
-    user = actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None
     return AuditEvent.objects.create(
-        actor=user,
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.core.access import authorize, role_of
-from sawt.core.audit import audit_record
+from sawt.core.audit import actor_user, audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus
@@ -142,11 +142,6 @@ def _when(at: dt.datetime | None) -> dt.datetime:
     return timezone.make_aware(at) if timezone.is_naive(at) else at
 
 
-def _actor_user(actor: Any) -> Any:
-    """The user to store on an event; None for the system or an unsaved object."""
-    return actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None
-
-
 @transaction.atomic
 def recommendation_create(
     *,
@@ -177,7 +172,7 @@ def recommendation_create(
         from_status="",
         to_status=RecommendationStatus.PROPOSED,
         at=at,
-        actor=_actor_user(actor),
+        actor=actor_user(actor),
     )
     audit_record(
         actor=actor,
@@ -286,7 +281,7 @@ def recommendation_transition(
         from_status=from_status,
         to_status=to_status,
         at=at,
-        actor=_actor_user(actor),
+        actor=actor_user(actor),
         note=note.strip(),
     )
     audit_record(
@@ -345,7 +340,7 @@ def recommendation_update(
     current.version += 1
     current.save(update_fields=[*wanted, "version", "updated_at"])
     RecommendationEdit.objects.create(
-        recommendation=current, at=timezone.now(), actor=_actor_user(actor), changes=changes
+        recommendation=current, at=timezone.now(), actor=actor_user(actor), changes=changes
     )
     audit_record(
         actor=actor,
@@ -364,7 +359,7 @@ def gap_comment_add(*, gap: Gap, text: str, actor: Any) -> GapComment:
     if not text:
         raise ApplicationError(_("A comment cannot be empty."))
     comment = GapComment.objects.create(
-        gap=gap, author=_actor_user(actor), text=text, created_at=timezone.now()
+        gap=gap, author=actor_user(actor), text=text, created_at=timezone.now()
     )
     audit_record(actor=actor, action="gap.comment", obj=comment, data={"gap": gap.pk})
     return comment

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sawt.core.audit import audit_record
+from sawt.core.audit import actor_user, audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
@@ -32,11 +32,6 @@ from sawt.jobs.registry import kind_for, registered_kinds
 
 logger = logging.getLogger(__name__)
 HOST = socket.gethostname()[:255]
-
-
-def _actor_user(actor: Any) -> Any:
-    """The user to store on the job; None for the system or an unsaved object."""
-    return actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None
 
 
 def new_token() -> str:
@@ -93,7 +88,7 @@ def job_enqueue(
                 kind=kind,
                 payload=payload,
                 dedupe_key=dedupe_key,
-                created_by=_actor_user(actor),
+                created_by=actor_user(actor),
                 max_attempts=max_attempts_for(kind),
                 run_after=timezone.now() + delay if delay else None,
                 token=new_token(),

@@ -18,7 +18,7 @@ from sawt.core.periods import parse_period, period_bounds
 from sawt.gaps.choices import RecommendationStatus
 from sawt.gaps.models import Gap, Recommendation
 from sawt.metrics import stats
-from sawt.metrics.selectors import score_counts
+from sawt.metrics.selectors import item_dict, score_counts
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Question, Response, Survey
 
@@ -93,19 +93,8 @@ def _mark_significance(rows: list[dict]) -> None:
 
 
 def _item(overall: tuple[str, stats.ItemStats] | None) -> dict | None:
-    """The overall item as the summary writes one (docs/summary.md), from (code, figures)."""
-    if overall is None:
-        return None
-    code, figures = overall
-    return {
-        "code": code,
-        "n": figures.n,
-        "mean": figures.mean,
-        "sd": figures.sd,
-        "ci95": list(figures.ci95) if figures.ci95 else None,
-        "top2": figures.top2,
-        "distribution": figures.distribution,
-    }
+    """The overall item as the summary writes one, from (code, figures)."""
+    return None if overall is None else item_dict(*overall)
 
 
 def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict[int, dict]]:

@@ -67,9 +67,13 @@ def survey_for_period(*, journey: Journey, period: str) -> Survey:
 
 def _item(question: Question, counts: dict[int, int], population: int | None) -> dict:
     scale = stats.scored_scale(question.scale_min, question.scale_max)
-    figures = stats.item_stats(counts, scale, population)
+    return item_dict(question.code, stats.item_stats(counts, scale, population))
+
+
+def item_dict(code: str, figures: stats.ItemStats) -> dict:
+    """An item's figures as the summary writes them (docs/summary.md), for every reader."""
     return {
-        "code": question.code,
+        "code": code,
         "n": figures.n,
         "mean": figures.mean,
         "sd": figures.sd,

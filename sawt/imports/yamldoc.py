@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from sawt.imports.problems import ProblemCollector
+from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.readers import detect_encoding, refuse
 from sawt.imports.values import ValueProblem, parse_whole
 
@@ -69,6 +69,10 @@ def load_yaml(path: Path, problems: ProblemCollector) -> tuple[Any, dict[str, in
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = error.problem or str(error)
+        if "nesting depth" in reason:
+            # libyaml's own limit (deep flow brackets are scanned ahead of the events): the
+            # same refusal as ours, in the person's language rather than libyaml's English.
+            raise _too_deep(line) from None
         raise refuse(
             _(
                 "This line is not valid YAML (%(reason)s); check its indentation, colons and "
@@ -86,6 +90,15 @@ def load_yaml(path: Path, problems: ProblemCollector) -> tuple[Any, dict[str, in
     if root is not None:
         _index(root, "", lines, problems)
     return data, lines
+
+
+def _too_deep(line: int | None) -> ImportFailed:
+    return refuse(
+        _("The file is nested more than %(limit)s levels deep; a journey definition needs four.")
+        % {"limit": MAX_DEPTH},
+        row=line,
+        unit="line",
+    )
 
 
 def _line(event: yaml.Event) -> int | None:
@@ -108,15 +121,7 @@ def _check_events(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise refuse(
-                    _(
-                        "The file is nested more than %(limit)s levels deep; a journey "
-                        "definition needs four."
-                    )
-                    % {"limit": MAX_DEPTH},
-                    row=_line(event),
-                    unit="line",
-                )
+                raise _too_deep(_line(event))
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):

@@ -229,10 +229,9 @@ SAWT_PRODUCTION = False
 
 # Imports: refuse oversized uploads before parsing (XLSX is also checked unpacked).
 SAWT_IMPORT_MAX_BYTES = int(os.environ.get("SAWT_IMPORT_MAX_BYTES", str(2 * 1024**3)))
-# The views (URL names) that take uploads: bodies up to SAWT_IMPORT_MAX_BYTES, from people who
-# are signed in. Every other body is refused past DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB),
+# Views marked @accepts_uploads take bodies up to SAWT_IMPORT_MAX_BYTES, from people who may
+# upload there; every other body is refused past DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB),
 # by its declared length, before it is read (sawt.core.middleware.RequestBodyLimitMiddleware).
-SAWT_UPLOAD_VIEWS = ["web:imports"]
 SAWT_IMPORT_MAX_PROBLEMS = int(os.environ.get("SAWT_IMPORT_MAX_PROBLEMS", "50"))
 # An XLSX packs its XML 5-15 times, so a workbook under the 2 GiB file limit may rightly unpack
 # past it; 4 GiB holds Excel's largest sheet (1,048,576 rows of some 40 cells) with its shared

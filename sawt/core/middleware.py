@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,6 +19,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from sawt.core.access import can
 from sawt.core.db import is_busy
 
 # An upload's multipart body carries the file, a few fields and the boundaries around them.
@@ -53,11 +55,12 @@ class RequestBodyLimitMiddleware:
     Django reads a POST's whole body (spooling files to disk) the first time anything asks for
     a field: CsrfViewMiddleware does, before any view can look at the size or the user. This
     runs before that (every `process_view` comes after every middleware's `__call__`), on the
-    Content-Length header alone: the views named in SAWT_UPLOAD_VIEWS take bodies up to
-    SAWT_IMPORT_MAX_BYTES (plus the form around the file) and only from someone signed in
-    (anyone else is sent to log in); every other request, up to DATA_UPLOAD_MAX_MEMORY_SIZE.
-    Over the limit, the answer is 413 with a translated page. It must come after
-    AuthenticationMiddleware (it asks who the person is) and LanguageMiddleware."""
+    Content-Length header alone: the views marked `@accepts_uploads(...)` take bodies up to
+    SAWT_IMPORT_MAX_BYTES (plus the form around the file), and only from someone signed in
+    (anyone else is sent to log in) whose role may take one of the view's actions (anyone else
+    gets the 403); every other request, up to DATA_UPLOAD_MAX_MEMORY_SIZE. Over the limit, the
+    answer is 413 with a translated page. It must come after AuthenticationMiddleware (it asks
+    who the person is) and LanguageMiddleware."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -65,9 +68,13 @@ class RequestBodyLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         declared = _declared_length(request)
         if declared:
-            upload = _is_upload_view(request.path_info)
+            actions = _upload_actions(request.path_info)
+            upload = actions is not None
             if upload and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if actions and not any(can(request.user, action) for action in actions):
+                # The view would answer 403 too, but only after the whole file was read.
+                raise PermissionDenied(_("Your role does not allow this action."))
             limit = (
                 settings.SAWT_IMPORT_MAX_BYTES + UPLOAD_FORM_OVERHEAD
                 if upload
@@ -86,12 +93,31 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
-def _is_upload_view(path: str) -> bool:
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def accepts_uploads(*actions: str) -> Callable[[V], V]:
+    """Mark a view (outermost decorator) as taking file uploads, from people whose role may
+    take one of `actions`: RequestBodyLimitMiddleware then allows its bodies up to
+    SAWT_IMPORT_MAX_BYTES, and refuses everyone else's before reading them."""
+
+    def mark(view: V) -> V:
+        setattr(view, _UPLOAD_ACTIONS, actions)  # an attribute mypy cannot type on a function
+        return view
+
+    return mark
+
+
+_UPLOAD_ACTIONS = "sawt_upload_actions"
+
+
+def _upload_actions(path: str) -> tuple[str, ...] | None:
+    """The actions of the upload view at `path`; None if it takes no uploads."""
     try:
         match = resolve(path)
     except Resolver404:
-        return False
-    return match.view_name in settings.SAWT_UPLOAD_VIEWS
+        return None
+    return getattr(match.func, _UPLOAD_ACTIONS, None)
 
 
 def _megabytes(size: int) -> str:

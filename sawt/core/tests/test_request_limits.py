@@ -117,6 +117,24 @@ def test_any_other_post_over_djangos_body_limit_is_refused_unread():
 
 
 def test_a_signed_in_upload_within_the_limit_reaches_the_view(client):
-    client.force_login(user_with_role("viewer"))
-    # A viewer may not import: the view's own 403 answers, after the body was read normally.
-    assert client.post("/imports/", {"kind": "complaints"}).status_code == 403
+    client.force_login(user_with_role("analyst"))
+    # An incomplete form, read and answered by the view itself (400), not by the guard.
+    assert client.post("/imports/", {"kind": "complaints"}).status_code == 400
+
+
+def test_an_upload_from_a_role_that_may_not_import_is_refused_without_reading_its_body():
+    status, _, page, reads = post("/imports/", 10 * 1024**2, cookies=signed_in("viewer"))
+    assert (status, reads) == (403, 0)
+    assert "Your role does not allow this action." in page
+
+
+def test_only_marked_views_take_uploads():
+    # The guard knows upload views by their mark, so a view that takes files says so itself.
+    from sawt.core.middleware import _upload_actions
+
+    assert _upload_actions("/imports/") == (
+        "survey.definition_import",
+        "survey.responses_import",
+        "complaint.import",
+    )
+    assert _upload_actions("/gaps/new/") is None and _upload_actions("/no/such/page/") is None

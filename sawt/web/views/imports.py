@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from sawt.catalog.models import Journey
 from sawt.catalog.selectors import journeys_for
 from sawt.core.access import can, require
+from sawt.core.middleware import accepts_uploads
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
 from sawt.surveys.models import Survey
@@ -154,6 +155,7 @@ def _see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
+@accepts_uploads(*ACTIONS.values())
 @login_required
 @require_http_methods(["GET", "POST"])
 def imports_page(request: HttpRequest) -> HttpResponse:
@@ -167,7 +169,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, ImportForm(user=request.user), context)
     # A body over the limit by its declared length never gets here: RequestBodyLimitMiddleware
-    # refused it unread (this view is in SAWT_UPLOAD_VIEWS). A file that turns out larger than
+    # refused it unread (this view accepts uploads). A file that turns out larger than
     # declared is refused by the form.
     form = ImportForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():

@@ -1,4 +1,4 @@
-"""The maths against DOMAIN.md's golden vectors and against scipy on random data."""
+"""The maths against golden vectors (worked out with scipy) and against scipy on random data."""
 
 from __future__ import annotations
 

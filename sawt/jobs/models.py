@@ -106,3 +106,18 @@ class Job(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} ({self.status})"
+
+
+class RateSlot(models.Model):
+    """When the next piece of work of one name (an SMS, an e-mail) may start: a rate that every
+    worker process, on every machine, shares through the database (sawt/jobs/throttle.py)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    next_at = models.DateTimeField(_("next slot at"))
+
+    class Meta:
+        verbose_name = _("rate slot")
+        verbose_name_plural = _("rate slots")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.next_at:%H:%M:%S.%f}"

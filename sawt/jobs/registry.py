@@ -7,6 +7,7 @@ light: heavy libraries (scikit-learn, SciPy) are imported inside the handler's b
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,13 +27,16 @@ OnEnd = Callable[[dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class JobKind:
-    """A registered kind: its handler and how it is retried."""
+    """A registered kind: its handler, how it is retried, and how often it runs by itself."""
 
     name: str
     handler: Handler
     # None: the deployment's SAWT_JOBS_MAX_ATTEMPTS.
     max_attempts: int | None = None
     on_end: OnEnd | None = None
+    # Periodic work: workers queue a job of this kind (payload {}) when none is queued or
+    # running and the last one started longer ago than this (`jobs_schedule_periodic`).
+    every: dt.timedelta | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -43,14 +47,25 @@ def _name(func: Callable[..., Any]) -> str:
 
 
 def register(
-    kind: str, *, max_attempts: int | None = None, on_end: OnEnd | None = None
+    kind: str,
+    *,
+    max_attempts: int | None = None,
+    on_end: OnEnd | None = None,
+    every: dt.timedelta | None = None,
 ) -> Callable[[Handler], Handler]:
     """Decorator: `@register("classifier.retrain")` makes the function run jobs of `kind`.
 
     The handler takes the job's payload and a `progress` callable, and returns a JSON-able dict
     (stored as the result). A `TransientError` it raises (or a lost database or network
     connection) is retried with back-off, up to `max_attempts` tries in all.
+
+    With `every`, the work is periodic: a worker's housekeeping queues a job of the kind with
+    the payload {} whenever none is queued or running and the last one started more than
+    `every` ago. Such a handler must tolerate running twice in a row (two workers may, rarely,
+    both queue one): it works out what is due from the database, not from its payload.
     """
+    if every is not None and every <= dt.timedelta(0):
+        raise ValueError(f"Job kind {kind!r}: `every` must be a positive duration, not {every}.")
 
     def decorate(func: Handler) -> Handler:
         known = _KINDS.get(kind)
@@ -61,7 +76,7 @@ def register(
                 f"Job kind {kind!r} already has a handler ({_name(known.handler)}); "
                 f"cannot also register {_name(func)}."
             )
-        _KINDS[kind] = JobKind(kind, func, max_attempts, on_end)
+        _KINDS[kind] = JobKind(kind, func, max_attempts, on_end, every)
         return func
 
     return decorate
@@ -76,6 +91,11 @@ def handler_for(kind: str) -> Handler | None:
     """The function registered for `kind`, or None."""
     known = _KINDS.get(kind)
     return known.handler if known else None
+
+
+def periodic_kinds() -> list[JobKind]:
+    """The kinds registered with `every`, by name."""
+    return [_KINDS[name] for name in sorted(_KINDS) if _KINDS[name].every is not None]
 
 
 def registered_kinds() -> list[str]:

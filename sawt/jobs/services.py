@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from sawt.core.audit import actor_user, audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
-from sawt.jobs.registry import kind_for, registered_kinds
+from sawt.jobs.registry import kind_for, periodic_kinds, registered_kinds
 
 logger = logging.getLogger(__name__)
 HOST = socket.gethostname()[:255]
@@ -107,6 +107,28 @@ def job_enqueue(
             return existing
         raise
     return job
+
+
+# The deduplication key of the jobs periodic work queues: with the partial unique index, two
+# workers keeping house at the same moment queue one job, not two.
+PERIODIC_KEY = "periodic"
+
+
+def jobs_schedule_periodic(*, now: dt.datetime | None = None) -> list[Job]:
+    """Queue a job (payload {}) of each periodic kind that is due: none of the kind queued or
+    running, and the last one started more than its `every` ago (or never); the jobs queued."""
+    now = now or timezone.now()
+    queued = []
+    for known in periodic_kinds():
+        assert known.every is not None
+        of_kind = Job.objects.filter(kind=known.name)
+        if of_kind.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).exists():
+            continue  # due again only once this one has run (a retry waits its turn too)
+        last = of_kind.aggregate(last=Max("started_at"))["last"]
+        if last is not None and last > now - known.every:
+            continue
+        queued.append(job_enqueue(kind=known.name, payload={}, dedupe_key=PERIODIC_KEY))
+    return queued
 
 
 def job_dispatch(job: Job) -> str:
@@ -380,7 +402,8 @@ def _ended(job: Job) -> None:
 
 def jobs_run_pending(limit: int | None = None) -> int:
     """Run due jobs in this process through the configured backend's worker, until none is
-    left or `limit` ran; how many jobs ran (the `sawt worker --once` of tests and scripts)."""
+    left or `limit` ran; how many jobs ran (the `sawt worker --once` of tests and scripts).
+    It queues no periodic work: callers count what they queued themselves."""
     from sawt.jobs.workers import drain
 
     return drain(limit=limit)

@@ -1,6 +1,7 @@
 """The loops `sawt worker` runs: the database backend's worker, or an RQ worker with its
 scheduler (SAWT_TASKS_BACKEND). Both also keep the queue healthy: they take back jobs whose
-worker died and hand over jobs the backend never received (`housekeeping`).
+worker died, queue the periodic work that is due and hand over jobs the backend never received
+(`housekeeping`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,17 @@ from django.utils import timezone
 
 from sawt.jobs.models import Job
 from sawt.jobs.runner import job_ended
-from sawt.jobs.services import HOST, jobs_dispatch_pending, jobs_recover, jobs_redispatch_lost
+from sawt.jobs.services import (
+    HOST,
+    jobs_dispatch_pending,
+    jobs_recover,
+    jobs_redispatch_lost,
+    jobs_schedule_periodic,
+)
 
 logger = logging.getLogger(__name__)
-# How often a serving worker takes back jobs of dead workers and looks for lost tasks.
+# How often a serving worker takes back jobs of dead workers, queues the periodic work that is
+# due and looks for lost tasks (so periodic work starts at most this late).
 HOUSEKEEPING_EVERY = 30.0
 # After a task this long, the connection may have outlived a server timeout: check it.
 LONG_TASK = 30.0
@@ -41,11 +49,14 @@ def _refresh_connections() -> None:
         close_old_connections()
 
 
-def housekeeping(*, lost: bool = True) -> None:
-    """Take back the jobs of dead workers, then hand over what the backend does not have."""
+def housekeeping(*, lost: bool = True, periodic: bool = True) -> None:
+    """Take back the jobs of dead workers, queue the periodic work that is due, then hand over
+    what the backend does not have."""
     recovered = jobs_recover()
     if settings.SAWT_TASKS_BACKEND == "database":
         _fail_orphaned_task_results([r.old_task_id for r in recovered if r.old_task_id])
+    if periodic:
+        jobs_schedule_periodic()
     jobs_dispatch_pending()
     if lost:
         jobs_redispatch_lost()
@@ -223,9 +234,13 @@ def watch_parent(parent: int) -> None:
 # --- In-process draining (tests, scripts, `sawt worker --once`) -----------------------------
 
 
-def drain(*, limit: int | None = None, should_stop: StopCheck | None = None) -> int:
-    """Keep house, then run every due job with the configured backend's worker; jobs run."""
-    housekeeping(lost=False)
+def drain(
+    *, limit: int | None = None, should_stop: StopCheck | None = None, periodic: bool = False
+) -> int:
+    """Keep house, then run every due job with the configured backend's worker; jobs run.
+    `periodic` also queues the periodic work that is due (`sawt worker --once`, run by cron);
+    without it only what was queued runs (tests and scripts, which count what they queued)."""
+    housekeeping(lost=False, periodic=periodic)
     if settings.SAWT_TASKS_BACKEND == "rq":
         return rq_work(burst=True, limit=limit)
     worker = DatabaseWorker(should_stop=should_stop or (lambda: False))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.db import OperationalError
 
 from sawt.core.exceptions import ApplicationError
+from sawt.jobs import registry
 from sawt.jobs.errors import JobFailure, TransientError
 from sawt.jobs.registry import Progress, register
 
@@ -22,6 +27,7 @@ FLAKY = "tests.flaky"
 LOCKED = "tests.locked"
 COUNTED = "tests.counted"
 SLOW = "tests.slow"
+PERIODIC = "tests.periodic"
 ENDED: list[dict[str, Any]] = []
 
 
@@ -89,3 +95,38 @@ def slow(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
         progress(step, steps, "sleeping")
         time.sleep(0.1)
     return {"slept": payload.get("seconds", 30)}
+
+
+def periodic(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Periodic work of the tests (registered only by `periodic_registered`)."""
+    return {"payload": payload}
+
+
+def periodic_off() -> None:
+    """Workers started by these tests run only what the tests queue: the periodic work other
+    apps register (reminders, contact erasure…) is not theirs to count, nor are its tables
+    always there (a worker's database may hold only the queue's)."""
+    for name in registry.registered_kinds():
+        known = registry.kind_for(name)
+        if known is not None and known.every is not None:
+            registry._KINDS[name] = dataclasses.replace(known, every=None)
+
+
+@contextmanager
+def no_periodic() -> Iterator[None]:
+    """`periodic_off` while the block runs; the registry as it was afterwards."""
+    saved = dict(registry._KINDS)
+    periodic_off()
+    try:
+        yield
+    finally:
+        registry._KINDS.clear()
+        registry._KINDS.update(saved)
+
+
+@contextmanager
+def periodic_registered(every: dt.timedelta = dt.timedelta(hours=1)) -> Iterator[str]:
+    """Only PERIODIC is periodic while the block runs (every `every`)."""
+    with no_periodic():
+        register(PERIODIC, every=every, max_attempts=1)(periodic)
+        yield PERIODIC

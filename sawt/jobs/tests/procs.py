@@ -19,12 +19,13 @@ from urllib.parse import quote
 
 from django.db import connection
 
-# Every script starts so: Django set up, the tests' job handlers registered.
+# Every script starts so: Django set up, the tests' job handlers registered, no periodic work.
 PRELUDE = """
 import json, os, sys, time
 import django
 django.setup()
-import sawt.jobs.tests.handlers  # noqa: F401
+import sawt.jobs.tests.handlers
+sawt.jobs.tests.handlers.periodic_off()
 from django.core.management import call_command
 """
 MIGRATE = """

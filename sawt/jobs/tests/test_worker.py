@@ -22,9 +22,16 @@ from sawt.jobs.choices import JobStatus
 from sawt.jobs.inline import inline_worker_start, inline_worker_wanted
 from sawt.jobs.models import Job
 from sawt.jobs.services import job_enqueue
-from sawt.jobs.tests.handlers import BOOM, ECHO, FLAKY, SLOW
+from sawt.jobs.tests.handlers import BOOM, ECHO, FLAKY, SLOW, no_periodic
 from sawt.jobs.tests.procs import PRELUDE, popen, python, query, shared_env
 from sawt.jobs.tests.redis import flush, redis_env, rq_settings
+
+
+@pytest.fixture(autouse=True)
+def only_what_the_test_queues():
+    # These tests count what a worker runs; other apps' periodic work is not theirs.
+    with no_periodic():
+        yield
 
 
 def _worker(*args: str) -> str:

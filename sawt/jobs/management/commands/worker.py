@@ -2,7 +2,8 @@
 
 With SAWT_TASKS_BACKEND=database (the default) it runs django-tasks-db's worker; with `rq`, an
 RQ worker with its scheduler. Either way it first takes back the jobs of workers that died on
-this machine, and keeps doing so (docs/decisions/0006-background-work-on-django-tasks.md).
+this machine and queues the periodic work that is due, and keeps doing so
+(docs/decisions/0006-background-work-on-django-tasks.md).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         # argparse needs real strings, so the help is translated here, once a language is active.
         parser.description = _("Run queued background jobs, oldest first.")
         parser.add_argument(
-            "--once", action="store_true", help=_("Run every queued job, then exit.")
+            "--once",
+            action="store_true",
+            help=_("Run every queued job and the periodic work that is due, then exit."),
         )
         parser.add_argument(
             "--sleep",
@@ -73,7 +76,7 @@ class Command(BaseCommand):
             self.previous = self._trap_signals()
             try:
                 if opts["once"]:
-                    self._said_ran(drain(should_stop=self._should_stop))
+                    self._said_ran(drain(should_stop=self._should_stop, periodic=True))
                 else:
                     self._serve(max(opts["sleep"], 0.0))
             finally:

@@ -22,7 +22,10 @@ class Survey(TimeStampedModel):
         Journey, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("journey")
     )
     period = models.CharField(_("period"), max_length=7, help_text="YYYY-MM")
-    sample_size = models.PositiveIntegerField(_("sample sent"))
+    # Invitations sent: set by hand in the definition, or, when it is not, the number of people
+    # invited through sawt (sawt.distribution); None until either happened.
+    sample_size = models.PositiveIntegerField(_("sample sent"), null=True, blank=True)
+    sample_size_by_hand = models.BooleanField(_("sample size set by hand"), default=True)
     population_size = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     class Meta:

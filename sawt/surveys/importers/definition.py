@@ -10,8 +10,16 @@ from django.utils.translation import gettext as _
 
 from sawt.core.periods import PERIOD_RE
 from sawt.imports.problems import ProblemCollector
+from sawt.imports.values import ValueProblem, parse_whole
 from sawt.imports.yamldoc import MISSING, Shape, load_yaml
-from sawt.surveys.choices import MAX_SCORE, MIN_SCORE, SCORED_KINDS, QuestionKind
+from sawt.surveys.choices import (
+    FORM_FIELDS,
+    MAX_SCORE,
+    MIN_SCORE,
+    REASON_SUFFIX,
+    SCORED_KINDS,
+    QuestionKind,
+)
 
 # Column names with a meaning of their own in a responses file; no question may take them.
 RESERVED_COLUMNS = ("respondent_id", "submitted_at")
@@ -29,12 +37,27 @@ class NamedSpec:
 
 
 @dataclass(frozen=True)
+class InvitationsSpec:
+    """The survey's optional `invitations:` block, as plain data: its numbers (None: the
+    default) and its texts by InvitationSettings field name ('' : sawt's own text). The apps
+    that send invitations check the texts and store it all (surveys.signals)."""
+
+    valid_days: int | None
+    reminder_after_days: int | None
+    max_reminders: int | None
+    texts: dict[str, str]
+    path: str = "survey.invitations"
+
+
+@dataclass(frozen=True)
 class SurveySpec:
     code: str
     period: str
-    sample_size: int
+    # None: not set by hand; the survey's sample is then the number of people sawt invited.
+    sample_size: int | None
     population_size: int | None
     path: str = "survey"
+    invitations: InvitationsSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +85,8 @@ class Definition:
     lines: dict[str, int] = field(default_factory=dict)
 
     def item_count(self) -> int:
-        return 3 + len(self.stages) + len(self.categories) + len(self.questions)
+        invitations = 1 if self.survey.invitations is not None else 0
+        return 3 + len(self.stages) + len(self.categories) + len(self.questions) + invitations
 
 
 def parse_definition(path: Path, problems: ProblemCollector) -> Definition | None:
@@ -120,9 +144,11 @@ def _named_list(shape: Shape, value: Any, path: str) -> list[NamedSpec]:
 
 
 def _survey(shape: Shape, value: Any) -> SurveySpec:
-    survey = shape.mapping(value, "survey", ("code", "period", "sample_size"), ("population_size",))
+    survey = shape.mapping(
+        value, "survey", ("code", "period"), ("sample_size", "population_size", "invitations")
+    )
     if survey is None:
-        return SurveySpec("", "", 0, None)
+        return SurveySpec("", "", None, None)
     period = survey.get("period", MISSING)
     if "period" in survey and not (isinstance(period, str) and PERIOD_RE.match(period.strip())):
         shape.problem(
@@ -132,11 +158,62 @@ def _survey(shape: Shape, value: Any) -> SurveySpec:
     return SurveySpec(
         code=shape.code(survey.get("code", MISSING), "survey.code", max_length=100),
         period=period.strip() if isinstance(period, str) else "",
-        sample_size=shape.positive(survey.get("sample_size", MISSING), "survey.sample_size") or 0,
+        sample_size=shape.positive(
+            survey.get("sample_size", MISSING), "survey.sample_size", required=False
+        ),
         population_size=shape.positive(
             survey.get("population_size"), "survey.population_size", required=False
         ),
+        invitations=_invitations(shape, survey.get("invitations", MISSING)),
     )
+
+
+# The texts of the `invitations:` block, each {ar, en}, and the longest each may be.
+INVITATION_TEXTS = {"sms_text": 160, "email_subject": 200, "email_text": 5000}
+INVITATION_NUMBERS = ("valid_days", "reminder_after_days", "max_reminders")
+
+
+def _invitations(shape: Shape, value: Any) -> InvitationsSpec | None:
+    path = "survey.invitations"
+    block = shape.mapping(value, path, (), (*INVITATION_NUMBERS, *INVITATION_TEXTS))
+    if block is None:
+        return None
+    valid_days = shape.positive(block.get("valid_days"), f"{path}.valid_days", required=False)
+    texts = {}
+    for key, longest in INVITATION_TEXTS.items():
+        where = f"{path}.{key}"
+        pair = block.get(key, MISSING)
+        if pair is MISSING or shape.mapping(pair, where, (), ("ar", "en")) is None:
+            continue
+        for language in ("ar", "en"):
+            texts[f"{key}_{language}"] = shape.text(
+                pair.get(language), f"{where}.{language}", required=False, max_length=longest
+            )
+    return InvitationsSpec(
+        valid_days=valid_days,
+        reminder_after_days=_count(
+            shape, block.get("reminder_after_days"), path, "reminder_after_days"
+        ),
+        max_reminders=_count(shape, block.get("max_reminders"), path, "max_reminders"),
+        texts=texts,
+    )
+
+
+def _count(shape: Shape, value: Any, path: str, key: str) -> int | None:
+    """A whole number, zero allowed (no reminders); None when absent."""
+    if value is None:
+        return None
+    try:
+        number = parse_whole(value)
+    except ValueProblem:
+        number = -1
+    if number < 0 or number > 365:
+        shape.problem(
+            f"{path}.{key}",
+            _("This must be a whole number from 0 to 365, without commas."),
+        )
+        return None
+    return number
 
 
 def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
@@ -154,6 +231,12 @@ def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
         shape.problem(
             f"{path}.code",
             _("“%(code)s” names a column of the responses file; choose another code.")
+            % {"code": code},
+        )
+    elif code.lower() in FORM_FIELDS or code.lower().endswith(REASON_SUFFIX):
+        shape.problem(
+            f"{path}.code",
+            _("“%(code)s” names a field of the public survey form; choose another code.")
             % {"code": code},
         )
     text_ar, text_en = shape.names(item.get("text", MISSING), f"{path}.text")

@@ -7,7 +7,7 @@ before it starts, and each kept row is one tuple (answers aligned with the quest
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,6 +186,36 @@ def parse_responses(
         if problems.count == before:
             rows.append((rid, when, tuple(answers), attributes(cells)))
     return rows, read
+
+
+def answers_check(
+    questions: Sequence[Question], values: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One respondent's answers by question code, checked as an import checks a row's cells
+    (a score in any digit script within its scale, open text trimmed and redacted): the answers
+    given, and the problem of each refused one. A blank or missing value is no answer."""
+    answers: dict[str, Any] = {}
+    refused: dict[str, str] = {}
+    for question in questions:
+        value = values.get(question.code)
+        column = _Column(0, question)
+        score = column.lookup.get(value, _MISS) if isinstance(value, str | None) else _MISS
+        if score is _MISS:
+            try:
+                score = column.slow(value)
+            except ValueProblem as problem:
+                refused[question.code] = problem.message
+                continue
+        if score is not None:
+            answers[question.code] = score
+    return answers, refused
+
+
+def attributes_check(values: Mapping[str, Any]) -> dict[str, str]:
+    """Respondent attributes as an import keeps its extra columns: text, personal data
+    redacted, blank ones dropped."""
+    columns = tuple((i, str(name)) for i, name in enumerate(values))
+    return _Attributes(columns)(list(values.values()))
 
 
 def _respondent(cell: Any, number: int, seen: dict[str, int], problems: ProblemCollector) -> str:

@@ -18,6 +18,7 @@ from sawt.imports.results import ImportResult
 from sawt.surveys.importers import Definition, parse_definition
 from sawt.surveys.importers.definition import NamedSpec, QuestionSpec
 from sawt.surveys.models import Question, ScoreCount, Survey
+from sawt.surveys.signals import definition_checking, definition_written
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ def survey_definition_import(*, path: Path, actor: Any = None) -> DefinitionImpo
         problems.raise_if_any()
         tally = _Tally()
         survey = _write(definition, tally)
+        for _receiver, outcome in definition_written.send(
+            sender=Survey, definition=definition, survey=survey
+        ):
+            if outcome in ("created", "updated", "unchanged"):
+                setattr(tally, outcome, getattr(tally, outcome) + 1)
         result = ImportResult(
             rows=definition.item_count(),
             created=tally.created,
@@ -84,6 +90,8 @@ def _check_against_database(definition: Definition, problems: ProblemCollector) 
     def add(path: str, message: str) -> None:
         problems.add(definition.lines.get(path), path, message)
 
+    # The apps above surveys check the parts of the file that are theirs (`invitations:`).
+    definition_checking.send(sender=Survey, definition=definition, problem=add)
     other = Survey.objects.filter(code=spec.code).select_related("journey").first()
     if other and (other.journey.slug != definition.journey_slug or other.period != spec.period):
         add(
@@ -214,14 +222,15 @@ def _write(definition: Definition, tally: _Tally) -> Survey:
     stages = _write_named(Stage, journey, definition.stages, tally)
     _write_named(GapCategory, journey, definition.categories, tally)
     s = definition.survey
+    existing = Survey.objects.filter(code=s.code).first()
     survey = _save(
         Survey,
-        Survey.objects.filter(code=s.code).first(),
+        existing,
         {
             "code": s.code,
             "journey_id": journey.pk,
             "period": s.period,
-            "sample_size": s.sample_size,
+            **_sample_size(s.sample_size, existing),
             "population_size": s.population_size,
         },
         tally,
@@ -233,6 +242,17 @@ def _write(definition: Definition, tally: _Tally) -> Survey:
         journey.gap_categories.all(), {x.code.lower() for x in definition.categories}, tally
     )
     return survey
+
+
+def _sample_size(given: int | None, existing: Survey | None) -> dict[str, Any]:
+    """A sample size in the file is set by hand; without one, the survey's sample is the number
+    of people sawt invited (sawt.distribution keeps it), which a re-import leaves as it is.
+    A number set by hand before and now gone no longer holds: it becomes unknown (None) until
+    invitations count it again."""
+    if given is not None:
+        return {"sample_size": given, "sample_size_by_hand": True}
+    kept = existing.sample_size if existing and not existing.sample_size_by_hand else None
+    return {"sample_size": kept, "sample_size_by_hand": False}
 
 
 def _write_named(

@@ -9,7 +9,7 @@ from sawt.imports.tests.helpers import counts, snapshot
 from sawt.surveys.models import Question, Survey
 from sawt.surveys.services import responses_import, survey_definition_import
 from sawt.surveys.tests.conftest import DEFINITIONS
-from sawt.testing.factories import GapFactory
+from sawt.testing.factories import GapFactory, InviteeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EXAMPLE = (
@@ -150,12 +150,12 @@ def test_second_survey_for_the_same_journey_and_period(survey):
 @pytest.mark.parametrize(
     ("name", "problems"),
     [
-        ("err_missing_key.yaml", ["line 17, survey.sample_size: This key is missing."]),
+        ("err_missing_key.yaml", ["line 17, survey.period: This key is missing."]),
         (
             "err_unknown_key.yaml",
             [
                 "line 22, survey.sent_by: This key is not known here; the keys allowed are: "
-                "code, period, sample_size, population_size."
+                "code, period, sample_size, population_size, invitations."
             ],
         ),
         ("err_duplicate_key.yaml", ["line 20, survey.period: This key appears more than once."]),
@@ -237,6 +237,13 @@ def test_second_survey_for_the_same_journey_and_period(survey):
                 "file; choose another code."
             ],
         ),
+        (
+            "err_form_field_code.yaml",
+            [
+                "line 49, questions[5].code: “comments__why” names a field of the public survey "
+                "form; choose another code."
+            ],
+        ),
         ("err_no_questions.yaml", ["line 22, questions: A survey needs at least one question."]),
         (
             "err_syntax.yaml",
@@ -265,3 +272,51 @@ def test_missing_file_is_named():
     with pytest.raises(ImportFailed) as caught:
         survey_definition_import(path=DEFINITIONS / "absent.yaml")
     assert caught.value.lines()[1] == "The file “absent.yaml” was not found."
+
+
+def _without_sample_size(tmp_path: Path) -> Path:
+    text = (DEFINITIONS / "valid.yaml").read_text(encoding="utf-8")
+    assert "  sample_size: 500\n" in text
+    path = tmp_path / "no-sample-size.yaml"
+    path.write_text(text.replace("  sample_size: 500\n", ""), encoding="utf-8")
+    return path
+
+
+def test_a_sample_size_in_the_file_is_set_by_hand(survey):
+    assert (survey.sample_size, survey.sample_size_by_hand) == (500, True)
+
+
+def test_without_a_sample_size_the_survey_waits_for_its_invitations(db, tmp_path):
+    survey = survey_definition_import(path=_without_sample_size(tmp_path)).survey
+    survey.refresh_from_db()
+    assert (survey.sample_size, survey.sample_size_by_hand) == (None, False)
+
+
+def test_a_reimport_keeps_the_number_invitations_set(db, tmp_path):
+    path = _without_sample_size(tmp_path)
+    survey = survey_definition_import(path=path).survey
+    # What sawt.distribution writes once people are invited.
+    InviteeFactory.create_batch(37, survey=survey)
+    Survey.objects.filter(pk=survey.pk).update(sample_size=37)
+    before = snapshot()
+    again = survey_definition_import(path=path).result
+    assert (again.created, again.updated) == (0, 0) and snapshot() == before
+    survey.refresh_from_db()
+    assert (survey.sample_size, survey.sample_size_by_hand) == (37, False)
+
+
+def test_a_number_set_by_hand_then_dropped_gives_way_to_the_invitations(survey, tmp_path):
+    InviteeFactory.create_batch(3, survey=survey)
+    survey_definition_import(path=_without_sample_size(tmp_path))
+    survey.refresh_from_db()
+    assert (survey.sample_size, survey.sample_size_by_hand) == (3, False)
+
+
+def test_a_number_set_by_hand_then_dropped_no_longer_holds(survey, tmp_path):
+    survey_definition_import(path=_without_sample_size(tmp_path))
+    survey.refresh_from_db()
+    assert (survey.sample_size, survey.sample_size_by_hand) == (None, False)
+    # And given again, it is set by hand again.
+    survey_definition_import(path=DEFINITIONS / "valid.yaml")
+    survey.refresh_from_db()
+    assert (survey.sample_size, survey.sample_size_by_hand) == (500, True)

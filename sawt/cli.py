@@ -14,11 +14,14 @@ COMMANDS = {
     "import-survey": "Import or update a journey definition (YAML)",
     "import-responses": "Import survey responses (CSV or XLSX)",
     "import-complaints": "Import complaints (CSV or XLSX)",
+    "import-sample": "Import the service users a survey asks (CSV or XLSX), or a sample of them",
+    "send-invitations": "Queue a survey's invitations by SMS or e-mail (a worker sends them)",
     "summary": "Print a journey's measurement for a period (json or table)",
     "report": "Write a journey's report, or a period's portfolio, as PDF or HTML",
     "export": "Export a journey's report for a period as an XLSX workbook",
     "classifier": "Train, apply or evaluate a reason classifier (train|predict|evaluate|list)",
     "createuser": "Create an account: administrator, analyst, agency_member or viewer",
+    "contacts": "Erase a person's contact details on request (erase --mobile N | --email A)",
     "migrate": "Create or upgrade the database",
 }
 

@@ -37,6 +37,35 @@ _OVERFLOW = """() => {
 }"""
 
 
+# The other journey's earlier survey gets a stratified sample with an invitation in every state
+# (once: the rows are keyed on their references), so its page shows a funnel, a failure reason
+# and the table by channel and stratum; the demo's own surveys were imported (no funnel).
+FUNNEL_SURVEY = "bp-2022-03"
+_SAMPLE = f"""
+import datetime as dt
+from django.utils import timezone
+from sawt.distribution.models import Invitation, Invitee, SampleDraw
+from sawt.surveys.models import Survey
+survey = Survey.objects.get(code="{FUNNEL_SURVEY}")
+if not SampleDraw.objects.filter(survey=survey).exists():
+    SampleDraw.objects.create(survey=survey, population=4100, drawn=9, seed=7, strata="region")
+now = timezone.now()
+states = ["queued", "sent", "failed", "opened", "started", "completed", "expired", "opted_out"]
+times = {{"sent": ["sent"], "failed": ["failed"], "opened": ["sent", "opened"],
+    "started": ["sent", "opened", "started"], "expired": ["sent"], "opted_out": ["sent"],
+    "completed": ["sent", "opened", "started", "completed"]}}
+for i, state in enumerate(states):
+    invitee, _ = Invitee.objects.get_or_create(
+        survey=survey, reference_id=f"E2E-{{i}}",
+        defaults={{"mobile_hash": f"{{i:064x}}", "stratum": ("منطقة الرياض", "Makkah")[i % 2]}})
+    Invitation.objects.get_or_create(invitee=invitee, defaults={{
+        "channel": ("sms", "email")[i % 2], "state": state, "expires_at": now,
+        "failure_reason": "rejected" if state == "failed" else "",
+        **{{f"{{t}}_at": now for t in times.get(state, [])}}}})
+print("[]")
+"""
+
+
 @pytest.fixture(scope="module")
 def pages(sawt_env: dict[str, str]) -> dict[str, str]:
     """Every kind of page, with ids and codes read from the served demo."""
@@ -50,6 +79,7 @@ def pages(sawt_env: dict[str, str]) -> dict[str, str]:
         "print(json.dumps([cc.pk, bp.pk, cat.code]))"
     )
     gap, other_gap, category = orm(sawt_env, code)
+    orm(sawt_env, _SAMPLE)
     journey = f"/journeys/{JOURNEY}/{PERIOD}/"
     return {
         "portfolio": "/",
@@ -63,6 +93,8 @@ def pages(sawt_env: dict[str, str]) -> dict[str, str]:
         "gap-other": f"/gaps/{other_gap}/",
         "gap-new": f"/gaps/new/?journey={JOURNEY}&period={PERIOD}&category={category}",
         "imports": "/imports/",
+        "survey": "/surveys/cc-2022-06/",
+        "survey-funnel": f"/surveys/{FUNNEL_SURVEY}/",
         "report": f"/reports/{JOURNEY}/{PERIOD}/",
         "admin": "/admin/",
         "not-found": "/no-such-page/",

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sawt.accounts",
     "sawt.surveys",
     "sawt.classification",
+    "sawt.distribution",
     "sawt.complaints",
     "sawt.workshops",
     "sawt.gaps",
@@ -207,6 +208,8 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A form refused for its CSRF token gets a page in the person's language, not Django's own.
+CSRF_FAILURE_VIEW = "sawt.web.views.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -273,6 +276,69 @@ else:
     raise ImproperlyConfigured(
         f"SAWT_TASKS_BACKEND is {SAWT_TASKS_BACKEND!r}; it must be 'database' or 'rq'."
     )
+
+# Asking people directly (sawt.distribution, decision 0009): where the public form is reached
+# (links in invitations are this address followed by /s/<token>/), and the key of the contacts'
+# hashes (set it once per deployment: changing it makes stored opt-outs unrecognisable).
+SAWT_PUBLIC_URL = os.environ.get("SAWT_PUBLIC_URL", "http://127.0.0.1:8000")
+SAWT_CONTACT_HASH_KEY = os.environ.get("SAWT_CONTACT_HASH_KEY", "")
+# Days contacts are kept after a survey closes; then a periodic job erases them (PDPL: kept
+# only while needed), leaving their keyed hashes, the invitations' states and the answers.
+SAWT_CONTACT_RETENTION_DAYS = int(os.environ.get("SAWT_CONTACT_RETENTION_DAYS", "90"))
+if SAWT_CONTACT_RETENTION_DAYS < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SAWT_CONTACT_RETENTION_DAYS must be 0 or more (days).")
+
+# Invitations' channels (sawt/distribution/channels.py; the README lists them). E-mail goes
+# through Django's e-mail backends: `smtp` (the SAWT_EMAIL_* server), `console` (the default:
+# the worker prints each message, so nothing leaves a machine until a deployment says where to
+# send), or a backend's dotted path.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+SAWT_EMAIL_BACKEND = os.environ.get("SAWT_EMAIL_BACKEND", "console").strip() or "console"
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(SAWT_EMAIL_BACKEND.lower(), SAWT_EMAIL_BACKEND)
+EMAIL_HOST = os.environ.get("SAWT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SAWT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SAWT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAWT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("SAWT_EMAIL_USE_TLS", False)
+# A server that does not answer is a temporary failure, retried later, not a stuck worker.
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("SAWT_EMAIL_FROM", "sawt@localhost")
+# SMS through an HTTP gateway (a JSON POST with the token as a bearer header); no URL: the
+# console backend, which prints each message (development).
+SAWT_SMS_URL = os.environ.get("SAWT_SMS_URL", "").strip()
+SAWT_SMS_TOKEN = os.environ.get("SAWT_SMS_TOKEN", "")
+SAWT_SMS_SENDER = os.environ.get("SAWT_SMS_SENDER", "sawt")
+# Messages per second, per channel, across every worker (sawt/jobs/throttle.py); 0: no limit.
+SAWT_SMS_PER_SECOND = max(0.0, float(os.environ.get("SAWT_SMS_PER_SECOND", "10")))
+SAWT_EMAIL_PER_SECOND = max(0.0, float(os.environ.get("SAWT_EMAIL_PER_SECOND", "5")))
+
+
+def _rate_limit(value: str) -> tuple[int, int] | None:
+    """`N/S`: at most N counted requests from one address in S seconds; `off`: no limit."""
+    value = value.strip().lower()
+    if value in {"off", "0", ""}:
+        return None
+    count, _, seconds = value.partition("/")
+    if not (count.isascii() and count.isdigit() and seconds.isascii() and seconds.isdigit()):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"SAWT_FORM_RATE_LIMIT is {value!r}; write it N/S (e.g. 30/600: 30 per 10 minutes)"
+            " or off."
+        )
+    return max(1, int(count)), max(1, int(seconds))
+
+
+# The public form's limit on what bots and token guessers do, per client address: requests with
+# an unknown or expired link, and posts to a survey's anonymous link (sawt/distribution/
+# ratelimit.py). People opening their own valid links are never counted.
+SAWT_FORM_RATE_LIMIT = _rate_limit(os.environ.get("SAWT_FORM_RATE_LIMIT", "30/600"))
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("sawt.reports.urls")),
+    # The public survey form: anonymous, in the invitation's language (sawt/web/form_urls.py).
+    path("s/", include("sawt.web.form_urls")),
     path("", include("sawt.web.urls")),
 ]
 

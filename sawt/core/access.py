@@ -108,6 +108,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "survey.definition_import": ANALYSTS,
     "survey.responses_import": ANALYSTS,
     "complaint.import": ANALYSTS,
+    # Who a survey asks: the service users it invites (their contacts are personal data).
+    "survey.sample_import": ANALYSTS,
+    # Erasing a person's contacts on their request (PDPL): an administrator's act.
+    "contacts.erase": frozenset({R.ADMINISTRATOR}),
+    # Sending a survey's invitations, and the texts they carry.
+    "survey.invitations_send": ANALYSTS,
+    "survey.invitation_settings_update": ANALYSTS,
     "category.assign": ANALYSTS,
     "classifier.train": ANALYSTS,
     "theme.promote": ANALYSTS,

@@ -30,7 +30,7 @@ class _SurveyRow(TypedDict):
     id: int
     journey_id: int
     period: str
-    sample_size: int
+    sample_size: int | None
     population_size: int | None
 
 

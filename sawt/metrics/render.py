@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sawt.core.numbers import Numbers, interval_text
+from sawt.distribution.choices import Channel
+from sawt.distribution.selectors import failure_label
 from sawt.gaps.choices import RecommendationStatus
 
 
@@ -84,6 +86,8 @@ def summary_table(summary: dict, *, digits: str = "latin") -> str:
                 "top2": f.pct(overall["top2"]),
             }
         )
+    if summary.get("distribution"):
+        lines += ["", *_funnel_table(summary["distribution"], lang, f)]
     lines += ["", *_items_table(summary["stages"], lang, f)]
     for key, title in (
         ("complaints", _("Gap categories from complaints")),
@@ -151,3 +155,54 @@ def _groups(row: dict, f: _Fmt) -> str:
     if row.get("groups") is None or row["groups"] == row["count"]:
         return ""
     return "  " + _("(%(groups)s without repeats)") % {"groups": f.count(row["groups"])}
+
+
+def _funnel_table(funnel: dict, lang: str, f: _Fmt) -> list[str]:
+    """The response funnel (summary key `distribution`): one row for all invitations, one per
+    channel used and one per stratum, then where the unfinished ones ended."""
+    stages = ("invited", "sent", "opened", "started", "completed")
+    header = [
+        _("Invitations"),
+        _("invited"),
+        _("sent"),
+        _("opened"),
+        _("started"),
+        _("completed"),
+        _("response rate"),
+    ]
+
+    def row(label: str, counts: dict) -> list[str]:
+        return [label, *(f.count(counts[s]) for s in stages), f.pct(counts["response_rate"])]
+
+    rows = [row(_("All"), funnel)]
+    rows += [
+        row("  " + str(Channel(code).label), counts)
+        for code, counts in funnel["by_channel"].items()
+        if counts["invited"]
+    ]
+    if funnel["by_stratum"]:
+        rows.append([_("By %(column)s") % {"column": funnel["stratified_by"] or _("stratum")}])
+        rows += [row("  " + (s["stratum"] or _("(none)")), s) for s in funnel["by_stratum"]]
+    widths = [max(_width(r[i]) for r in [header, *rows] if i < len(r)) for i in range(len(header))]
+    out = [
+        "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=False)).rstrip()
+        for r in [header, *rows]
+    ]
+    failures = ("، " if lang == "ar" else ", ").join(
+        f"{failure_label(reason)} {f.count(n)}" for reason, n in funnel["failures"].items()
+    )
+    out.append(
+        _(
+            "Sampled %(sampled)s · not sent yet %(queued)s · failed %(failed)s%(reasons)s · "
+            "expired %(expired)s · opted out %(opted_out)s"
+        )
+        % {
+            "sampled": f.count(funnel["sampled"]),
+            "queued": f.count(funnel["queued"]),
+            "failed": f.count(funnel["failed"]),
+            "reasons": f" ({failures})" if failures else "",
+            "expired": f.count(funnel["expired"]),
+            "opted_out": f.count(funnel["opted_out"]),
+        }
+    )
+    return out

@@ -18,6 +18,7 @@ from sawt.catalog.models import GapCategory, Journey
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period, period_bounds
+from sawt.distribution.selectors import distribution_funnel
 from sawt.gaps.choices import RecommendationStatus
 from sawt.gaps.models import Gap, Recommendation
 from sawt.metrics import stats
@@ -236,4 +237,6 @@ def journey_summary(
             [q.id for q in questions if q.kind == QuestionKind.TEXT],
         ),
         "gaps": _gaps(journey, period),
+        # The response funnel of invitations sent through sawt; None for an imported survey.
+        "distribution": distribution_funnel(survey),
     }

@@ -125,7 +125,7 @@ def kish_design_effect(weights: list[float]) -> tuple[float, float]:
     return deff, len(weights) / deff
 
 
-def response_rate(responses: int, sent: int) -> float | None:
+def response_rate(responses: int, sent: int | None) -> float | None:
     """AAPOR RR1: completed responses over invitations sent."""
     return responses / sent if sent else None
 

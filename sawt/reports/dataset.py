@@ -100,7 +100,7 @@ class GapRow:
 class Sample:
     """Who was asked, who answered, what was received, and how precise that makes the score."""
 
-    sent: int
+    sent: int | None
     responses: int
     response_rate: float | None
     complaints: int
@@ -134,7 +134,7 @@ class JourneyLine:
     name: Names
     agency: Names
     agency_code: str
-    sent: int
+    sent: int | None
     responses: int
     response_rate: float | None
     complaints: int

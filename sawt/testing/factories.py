@@ -13,6 +13,7 @@ from sawt.accounts.models import Membership
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.core.access import Role
+from sawt.distribution.models import Invitation, Invitee
 from sawt.gaps.models import Gap, Recommendation
 from sawt.surveys.models import Answer, Question, Response, Survey
 from sawt.workshops.models import Workshop, WorkshopNote
@@ -179,3 +180,24 @@ def user_with_role(role: str, agency: Agency | None = None, **user_fields: Any) 
     """A saved user with the role (and agency); `user_fields` go to the user, e.g. username."""
     fields = {f"user__{k}": v for k, v in user_fields.items()}
     return MembershipFactory(role=role, agency=agency, **fields).user
+
+
+class InviteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitee
+
+    survey = factory.SubFactory(SurveyFactory)
+    reference_id = factory.Sequence(lambda n: f"REQ-{n:06d}")
+    mobile = factory.Sequence(lambda n: f"+9665{n:08d}")
+    # Not a real keyed hash (tests that need one use the contacts service): unique per row.
+    mobile_hash = factory.Sequence(lambda n: f"{n:064x}")
+    language = "ar"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    invitee = factory.SubFactory(InviteeFactory)
+    channel = "sms"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))

@@ -15,7 +15,7 @@ from sawt.gaps.models import Gap
 from sawt.gaps.selectors import gaps_for
 from sawt.reports.portfolio import PortfolioReport, portfolio_report
 from sawt.surveys.choices import QuestionKind
-from sawt.surveys.models import Answer
+from sawt.surveys.models import Answer, Survey
 from sawt.surveys.selectors import surveys_for
 from sawt.workshops.models import Workshop
 
@@ -52,6 +52,20 @@ def journey_for_user(*, user: Any, slug: str) -> Journey:
     if journey is None:
         raise Http404(slug)
     return journey
+
+
+def survey_for_user(*, user: Any, code: str) -> Survey:
+    """The survey with this code if `user` may see it; otherwise a 404, as if it did not exist."""
+    survey = surveys_for(user).select_related("journey__agency").filter(code=code).first()
+    if survey is None:
+        raise Http404(code)
+    return survey
+
+
+def survey_codes_for_user(*, user: Any, period: str) -> dict[str, str]:
+    """{journey slug: survey code} of the period's surveys `user` may see (one query)."""
+    rows = surveys_for(user).filter(period=period).values_list("journey__slug", "code")
+    return dict(rows)
 
 
 def journey_gaps_for_user(*, user: Any, journey: Journey, period: str) -> QuerySet[Gap]:

@@ -32,6 +32,8 @@ from sawt.jobs.services import job_enqueue
 
 IMPORT_JOB = "web.import"
 DEFINITION, RESPONSES, COMPLAINTS = "definition", "responses", "complaints"
+# The service users a survey asks (sawt import-sample).
+SAMPLE = "sample"
 # An upload's private directory: a random name nobody can guess or collide with.
 _SLOT = re.compile(r"^[0-9a-f]{32}$")
 
@@ -92,14 +94,22 @@ def import_enqueue(
     actor: Any,
     survey: str = "",
     journey: str = "",
+    sample: int | None = None,
+    seed: int | None = None,
+    strata: str = "",
 ) -> Job:
-    """Queue the import of an uploaded file; the page at /imports/<job id>/ follows it."""
+    """Queue the import of an uploaded file; the page at /imports/<job id>/ follows it.
+
+    `sample`, `seed` and `strata` are a sample file's draw, as `sawt import-sample` takes them."""
     payload = {
         "kind": kind,
         "file": place,
         "name": name,
         "survey": survey,
         "journey": journey,
+        "sample": sample,
+        "seed": seed,
+        "strata": strata,
         "user": getattr(actor, "pk", None),
         # Messages and the problem table come in the language the person was reading.
         "language": translation.get_language() or settings.LANGUAGE_CODE,
@@ -118,6 +128,7 @@ def _actor(payload: dict[str, Any]) -> Any:
 def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: Progress) -> str:
     """Call the service the command line calls and word its result as the command does."""
     from sawt.complaints.services import complaints_import
+    from sawt.distribution.services.sample import sample_import
     from sawt.surveys.services import responses_import, survey_definition_import
 
     if kind == DEFINITION:
@@ -134,12 +145,32 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
             "code": code,
             "summary": result.summary(),
         }
+    if kind == SAMPLE:
+        code = payload["survey"]
+        drawn = sample_import(
+            survey_code=code,
+            path=path,
+            sample=_whole(payload.get("sample")),
+            seed=_whole(payload.get("seed")),
+            strata=str(payload.get("strata") or ""),
+            actor=actor,
+            on_progress=progress,
+        )
+        return _("Sample for survey “%(code)s”: %(summary)s") % {
+            "code": code,
+            "summary": drawn.summary(),
+        }
     slug = payload["journey"]
     result = complaints_import(journey_slug=slug, path=path, actor=actor, on_progress=progress)
     return _("Complaints for journey “%(slug)s”: %(summary)s") % {
         "slug": slug,
         "summary": result.summary(),
     }
+
+
+def _whole(value: Any) -> int | None:
+    # A payload is data: only a whole number is one (a bool is not).
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def failure_details(error: ApplicationError) -> dict[str, Any]:

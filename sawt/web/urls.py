@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sawt.web.views import classification, gaps, imports, pages
+from sawt.web.views import classification, gaps, hooks, imports, pages, surveys
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,12 @@ urlpatterns = [
         classification.theme_promote_view,
         name="theme_promote",
     ),
+    path("surveys/<slug:code>/", surveys.survey_page, name="survey"),
+    path(
+        "surveys/<slug:code>/invitations/",
+        surveys.survey_invitations_send,
+        name="survey_invitations",
+    ),
     path("imports/", imports.imports_page, name="imports"),
     path("imports/<int:pk>/", imports.import_status, name="import_status"),
     path("gaps/", gaps.gap_list_page, name="gaps"),
@@ -46,4 +52,6 @@ urlpatterns = [
         name="recommendation_edit",
     ),
     path("gaps/<int:pk>/comments/", gaps.comment_add, name="gap_comment"),
+    # The SMS gateway's replies (opt-outs), authenticated by SAWT_SMS_TOKEN.
+    path("hooks/sms/", hooks.sms_reply, name="sms_hook"),
 ]

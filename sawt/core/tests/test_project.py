@@ -41,7 +41,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog",),  # agencies, journeys, stages, gap categories
     ("accounts",),  # users and their memberships
     ("surveys", "complaints", "workshops"),  # what customers said
-    ("classification", "gaps"),  # sorting it into reasons; the gap register
+    # sorting it into reasons; the gap register; asking people directly (samples, invitations)
+    ("classification", "gaps", "distribution"),
     ("metrics",),  # figures from all of the above
     ("reports",),  # the frozen datasets and their renderers
     ("web", "demo", "config", "testing"),  # interfaces, the demo, settings, test support

@@ -136,5 +136,6 @@ def test_only_marked_views_take_uploads():
         "survey.definition_import",
         "survey.responses_import",
         "complaint.import",
+        "survey.sample_import",
     )
     assert _upload_actions("/gaps/new/") is None and _upload_actions("/no/such/page/") is None

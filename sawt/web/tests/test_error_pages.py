@@ -99,3 +99,13 @@ def test_500_falls_back_to_plain_html_when_the_template_fails(monkeypatch, rf):
     response = errors.server_error(rf.get("/"))
     assert response.status_code == 500
     assert "حدث خطأ من جهتنا" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_refused_for_its_csrf_token_says_what_to_do():
+    client = Client(enforce_csrf_checks=True)
+    response = _english(client).post("/accounts/login/", {"username": "x", "password": "y"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "This form could not be sent" in html and "Allow cookies" in html
+    assert 'class="top"' in html and HOME_LINK in html  # the site's own page

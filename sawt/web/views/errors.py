@@ -1,4 +1,5 @@
-"""The error pages (403, 404, 500): the site's header, a plain sentence and a way back home.
+"""The error pages (403, 404, 500, and a form refused for its CSRF token): the site's header, a
+plain sentence and a way back home.
 
 403 and 404 render with the request's context like any page. The 500 page is rendered from an
 explicit context without context processors: whatever broke (the database, the session, a
@@ -64,6 +65,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         ),
     }
     return render(request, "web/error.html", context, status=HttpResponseNotFound.status_code)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 for a form sent without its CSRF token (settings.CSRF_FAILURE_VIEW): a browser that
+    refuses this site's cookies, or a page kept open across a change of the cookie. Django's
+    own page is English and technical; the public survey form's visitors get its own page."""
+    explanation = _(
+        "Your browser did not send this site's security cookie with the form. Allow cookies "
+        "for this site, reload the page and send the form again."
+    )
+    context = {"status": 403, "heading": _("This form could not be sent"), "text": explanation}
+    if getattr(request.resolver_match, "namespace", "") == "form":
+        return render(request, "web/form/message.html", context, status=403)
+    context["explanation"] = explanation
+    return render(request, "web/error.html", context, status=HttpResponseForbidden.status_code)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""The imports page: upload a journey definition, responses or complaints through the browser.
+"""The imports page: upload a journey definition, responses, complaints or a survey's sample
+(the service users it asks) through the browser.
 
 A thin interface over the same services `sawt import-*` calls: the file is checked by size and
 name before it is saved, saved to a private directory, and imported all or nothing by a
@@ -29,6 +30,7 @@ from sawt.catalog.models import Journey
 from sawt.catalog.selectors import journeys_for
 from sawt.core.access import can, require
 from sawt.core.middleware import accepts_uploads
+from sawt.distribution.sampling import SEED_MAX
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
 from sawt.surveys.models import Survey
@@ -37,6 +39,7 @@ from sawt.web.tasks import (
     COMPLAINTS,
     DEFINITION,
     RESPONSES,
+    SAMPLE,
     import_enqueue,
     imports_for,
     upload_delete,
@@ -52,17 +55,22 @@ ACTIONS = {
     DEFINITION: "survey.definition_import",
     RESPONSES: "survey.responses_import",
     COMPLAINTS: "complaint.import",
+    SAMPLE: "survey.sample_import",
 }
 SUFFIXES = {
     DEFINITION: (".yaml", ".yml"),
     RESPONSES: (".csv", ".xlsx"),
     COMPLAINTS: (".csv", ".xlsx"),
+    SAMPLE: (".csv", ".xlsx"),
 }
 KIND_LABELS = {
     DEFINITION: gettext_lazy("Journey definition (YAML)"),
     RESPONSES: gettext_lazy("Survey responses (CSV or XLSX)"),
     COMPLAINTS: gettext_lazy("Complaints (CSV or XLSX)"),
+    SAMPLE: gettext_lazy("Service users to invite to a survey (CSV or XLSX)"),
 }
+# Kinds that go into a survey: the form asks which.
+FOR_A_SURVEY = (RESPONSES, SAMPLE)
 
 
 class _ScopedChoice(forms.ModelChoiceField):
@@ -80,13 +88,40 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Survey"),
         queryset=Survey.objects.none(),
         required=False,
-        help_text=gettext_lazy("Only for survey responses."),
+        help_text=gettext_lazy("For survey responses and for service users to invite."),
     )
     journey = _ScopedChoice(
         label=gettext_lazy("Journey"),
         queryset=Journey.objects.none(),
         required=False,
         help_text=gettext_lazy("Only for complaints."),
+    )
+    # A sample's draw, as `sawt import-sample` takes it (--sample, --seed, --strata).
+    sample = forms.IntegerField(
+        label=gettext_lazy("Sample size"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy(
+            "Only for service users: invite a random sample of this many (blank: everyone)."
+        ),
+    )
+    seed = forms.IntegerField(
+        label=gettext_lazy("Random seed"),
+        required=False,
+        min_value=0,
+        max_value=SEED_MAX,
+        help_text=gettext_lazy(
+            "The same file and seed draw the same people; blank: one is drawn and recorded."
+        ),
+    )
+    strata = forms.CharField(
+        label=gettext_lazy("Stratify by column"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy(
+            "An attribute column of the file, such as region: each of its values gets its "
+            "share of the sample."
+        ),
     )
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -115,6 +150,12 @@ class ImportForm(forms.Form):
         kind, upload = data.get("kind"), data.get("file")
         if kind == RESPONSES and not data.get("survey"):
             self.add_error("survey", _("Choose the survey these responses answer."))
+        if kind == SAMPLE and not data.get("survey"):
+            self.add_error("survey", _("Choose the survey these people are invited to."))
+        if kind == SAMPLE and data.get("seed") is not None and data.get("sample") is None:
+            self.add_error(
+                "seed", _("A seed only matters for a random sample: give the sample size too.")
+            )
         if kind == COMPLAINTS and not data.get("journey"):
             self.add_error("journey", _("Choose the journey these complaints are about."))
         if kind and upload is not None:
@@ -191,8 +232,11 @@ def imports_page(request: HttpRequest) -> HttpResponse:
             kind=kind,
             place=place,
             name=Path(upload.name or name).name,
-            survey=data["survey"].code if kind == RESPONSES else "",
+            survey=data["survey"].code if kind in FOR_A_SURVEY else "",
             journey=data["journey"].slug if kind == COMPLAINTS else "",
+            sample=data.get("sample") if kind == SAMPLE else None,
+            seed=data.get("seed") if kind == SAMPLE else None,
+            strata=(data.get("strata") or "").strip() if kind == SAMPLE else "",
             actor=request.user,
         )
     except BaseException:

@@ -45,11 +45,21 @@ def _portfolio(request: HttpRequest, period: str | None) -> HttpResponse:
         raise Http404(period)
     portfolio = selectors.portfolio_for_user(user=request.user, period=period) if period else None
     lines = portfolio.lines if portfolio else ()
+    codes = selectors.survey_codes_for_user(user=request.user, period=period) if period else {}
     context = {
         "role": role_of(request.user),
         "periods": periods,
         "period": period,
-        "rows": [{"line": line, "statuses": _statuses(line.by_status)} for line in lines],
+        "rows": [
+            {
+                "line": line,
+                "statuses": _statuses(line.by_status),
+                "survey_url": reverse("web:survey", args=[codes[line.slug]])
+                if line.slug in codes
+                else None,
+            }
+            for line in lines
+        ],
         "compared": sum(1 for line in lines if line.change),
         "alpha": portfolio.alpha if portfolio else None,
     }
@@ -103,9 +113,11 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     )
     gaps = list(selectors.journey_gaps_for_user(user=request.user, journey=journey, period=period))
     waiting = review_waiting(journey=journey, period=period)
+    codes = selectors.survey_codes_for_user(user=request.user, period=period)
     context = {
         "journey": journey,
         "period": period,
+        "survey_url": reverse("web:survey", args=[codes[slug]]) if slug in codes else None,
         "r": report,
         "j": j,
         "rankings": [

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAWT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo serve test test-e2e lint format bench bench-reports bench-pages clean
+.PHONY: install demo serve test test-e2e lint format bench bench-reports bench-pages bench-form clean
 
 install: $(STAMP)
 
@@ -51,6 +51,11 @@ bench-reports: install
 # bench data (a throwaway database, about 6 min; `--responses 20000 --complaints 4000` is quick).
 bench-pages: install
 	$(BIN)/python bench/pages.py
+
+# The public form under load: 1,000 submissions, 100 at once, to `sawt serve` on 127.0.0.1, on
+# SQLite and on PostgreSQL (a throwaway database), beside a bare Django view (about 2 min).
+bench-form: install
+	$(BIN)/python bench/form_load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -22,6 +22,8 @@ urlpatterns = [
     path("reports/", include("sawt.reports.urls")),
     # The public survey form: anonymous, in the invitation's language (sawt/web/form_urls.py).
     path("s/", include("sawt.web.form_urls")),
+    # The integration API: bearer tokens, JSON in and out, its schema generated (sawt/api).
+    path("api/v1/", include("sawt.api.urls")),
     path("", include("sawt.web.urls")),
 ]
 

@@ -12,6 +12,10 @@ Seeing (`scoped`, and the `<thing>_for(user)` selectors each app builds on it):
   to be acted on); the recommendations of those journeys' gaps plus the ones its agency owns.
   Another journey's complaints and surveys stay hidden even then: they are customer data the
   agency does not need.
+- an API token (sawt/accounts/tokens.py), which is not a person and holds no `Role`: what an
+  agency member of its agency sees, or everything for a token made for all agencies. A read
+  token may do nothing; a write token may push its journeys' data and move the recommendations
+  an agency member of its agency could move (or any, for all agencies).
 - no membership, inactive or anonymous: nothing. A superuser without a membership (made with
   Django's `createsuperuser`) counts as an administrator, as the admin shows them all anyway.
 
@@ -61,6 +65,12 @@ class Role(models.TextChoices):
 # Roles that read every journey of the ministry.
 SEES_ALL: frozenset[str] = frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.VIEWER})
 
+# Other systems calling the API with a token: kept out of `Role` (no person holds them, and a
+# membership may not name them), but asked about through the same functions as a person.
+API_READER = "api_reader"
+API_WRITER = "api_writer"
+CLIENTS: frozenset[str] = frozenset({API_READER, API_WRITER})
+
 
 def role_of(user: Any) -> str | None:
     """The user's role, or None for anonymous, inactive and unassigned users."""
@@ -74,10 +84,20 @@ def role_of(user: Any) -> str | None:
 
 
 def agency_id_of(user: Any) -> int | None:
-    """The agency an agency member belongs to; None for every other user."""
-    if role_of(user) != Role.AGENCY_MEMBER:
+    """The agency an agency member (or an API token made for one agency) belongs to; None for
+    everyone else."""
+    role = role_of(user)
+    if role != Role.AGENCY_MEMBER and role not in CLIENTS:
         return None
-    return cast(int, user.membership.agency_id)
+    return cast(int | None, user.membership.agency_id)
+
+
+def _sees_everything(user: Any) -> bool:
+    role = role_of(user)
+    if role in SEES_ALL:
+        return True
+    # A token for all agencies says so explicitly: a missing agency never widens a scope.
+    return role in CLIENTS and getattr(user.membership, "all_agencies", False) is True
 
 
 class AgencyScoped(Protocol):
@@ -91,7 +111,7 @@ def scoped(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     """The rows of `queryset` that `user` may see: all of them for the roles that see the whole
     ministry, the ones the model links to its agency for an agency member, none for anyone
     else. The model says how its rows link to an agency (`visible_to_agency`)."""
-    if role_of(user) in SEES_ALL:
+    if _sees_everything(user):
         return queryset
     agency_id = agency_id_of(user)
     if agency_id is None:
@@ -106,8 +126,11 @@ ANALYSTS: frozenset[str] = frozenset({R.ADMINISTRATOR, R.ANALYST})
 # The roles allowed each action, named as the audit names it.
 ALLOWED: dict[str, frozenset[str]] = {
     "survey.definition_import": ANALYSTS,
-    "survey.responses_import": ANALYSTS,
-    "complaint.import": ANALYSTS,
+    # Service systems push what they hold through the API with a write token (sawt/api).
+    "survey.responses_import": ANALYSTS | {API_WRITER},
+    "complaint.import": ANALYSTS | {API_WRITER},
+    # Completed service requests joining a journey's sampling pool (the API's transactions).
+    "transaction.push": ANALYSTS | {API_WRITER},
     # Who a survey asks: the service users it invites (their contacts are personal data).
     "survey.sample_import": ANALYSTS,
     # Erasing a person's contacts on their request (PDPL): an administrator's act.
@@ -126,9 +149,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Those working a gap discuss it: analysts and the agencies that can see it (scoped).
     "gap.comment": ANALYSTS | {R.AGENCY_MEMBER},
     # The agency that owns a decision reports its progress; analysts may move any of them.
-    "recommendation.transition": ANALYSTS | {R.AGENCY_MEMBER},
+    "recommendation.transition": ANALYSTS | {R.AGENCY_MEMBER, API_WRITER},
     "report.download": frozenset(R.values),
     "user.create": frozenset({R.ADMINISTRATOR}),
+    # Who lets other systems in (API tokens) and tells them of changes (webhooks).
+    "token.create": frozenset({R.ADMINISTRATOR}),
+    "token.revoke": frozenset({R.ADMINISTRATOR}),
+    "webhook.manage": frozenset({R.ADMINISTRATOR}),
     "membership.set": frozenset({R.ADMINISTRATOR}),
 }
 
@@ -161,6 +188,14 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         # Without the object there is nothing to check ownership against: refuse.
         return obj is not None and _owner_agency_id(obj) == agency_id_of(user)
     if role == R.AGENCY_MEMBER and obj is not None and action in WITHIN_SCOPE:
+        return _sees(user, obj)
+    if role in CLIENTS and not _sees_everything(user):
+        # A token of one agency acts only on something named, and only within its agency:
+        # what that agency's members could see, or own where ownership is what counts.
+        if obj is None:
+            return False
+        if action in OWN_AGENCY_ONLY:
+            return _owner_agency_id(obj) == agency_id_of(user)
         return _sees(user, obj)
     return True
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -24,6 +24,24 @@ from sawt.core.db import is_busy
 
 # An upload's multipart body carries the file, a few fields and the boundaries around them.
 UPLOAD_FORM_OVERHEAD = 64 * 1024
+
+
+# Where the integration API lives (sawt/config/urls.py): its answers are JSON, never pages.
+API_PREFIX = "/api/"
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def json_error(status: int, message: str) -> HttpResponse:
+    """An API error answered before (or outside) the API's views, in their shape
+    (sawt/api/errors.py)."""
+    return JsonResponse(
+        {"message": str(message), "errors": [{"field": None, "message": str(message)}]},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 class LanguageMiddleware:
@@ -38,6 +56,10 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path_info.startswith(API_PREFIX) and not chosen:
+            # Another system has no switch to press: the API answers in the language its
+            # request's Accept-Language asks for, and in Arabic when it names none we speak.
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         request.LANGUAGE_CODE = language
         # For this request only: a thread that serves the next request (or runs a command, as
@@ -134,6 +156,8 @@ def _too_large(request: HttpRequest, declared: int, limit: int, upload: bool) ->
         explanation = _(
             "What was sent is too large (%(size)s MB); this page accepts at most %(limit)s MB."
         ) % {"size": _megabytes(declared), "limit": _megabytes(limit)}
+    if wants_json(request):
+        return json_error(413, explanation)
     context = {"status": 413, "heading": _("Too large to accept"), "explanation": explanation}
     # The body is never read here: the server discards what the client still sends (no file
     # is written), and a buffering proxy in front refuses it by its own body limit.
@@ -179,6 +203,12 @@ def _note_busy(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -
 
 def busy_response(request: HttpRequest) -> HttpResponse:
     """503: the database is busy with an import; what was posted comes back, ready to resend."""
+    if wants_json(request):
+        response = json_error(
+            503, _("The server is busy saving other data; send the request again shortly.")
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     typed: list[tuple[str, str]] = []
     carried: list[tuple[str, str]] = []
     files = False

@@ -43,9 +43,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("surveys", "complaints", "workshops"),  # what customers said
     # sorting it into reasons; the gap register; asking people directly (samples, invitations)
     ("classification", "gaps", "distribution"),
-    ("metrics",),  # figures from all of the above
+    # figures from all of the above; telling other systems of changes (webhooks)
+    ("metrics", "webhooks"),
     ("reports",),  # the frozen datasets and their renderers
-    ("web", "demo", "config", "testing"),  # interfaces, the demo, settings, test support
+    # interfaces (pages, the integration API), the demo, settings, test support
+    ("web", "api", "demo", "config", "testing"),
 )
 SAWT = Path(__file__).resolve().parents[2]
 # Relations and lookups written as strings ("catalog.Journey", apps.get_model("gaps", …)) are

@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sawt.core.middleware import json_error, wants_json
+
 # The last resort, when even the template cannot be rendered: both languages, no dependency.
 FALLBACK_500 = (
     '<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
@@ -44,6 +46,8 @@ def _message(exception: Exception | None) -> str:
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: the role does not allow the page or the action."""
+    if wants_json(request):
+        return json_error(403, _message(exception) or _("Your role does not allow this action."))
     context = {
         "status": 403,
         "heading": _("You may not use this page"),
@@ -56,6 +60,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404: the address names nothing this person can see (another agency's is the same 404)."""
     # The exception's text is for developers (a slug, a period): never shown.
+    if wants_json(request):
+        return json_error(404, _("Not found."))
     context = {
         "status": 404,
         "heading": _("This page does not exist"),
@@ -84,6 +90,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: rendered without the database, the session or context processors."""
+    if wants_json(request):
+        return json_error(500, _("Something went wrong on our side; the error has been logged."))
     context: dict[str, Any] = {
         "status": 500,
         "heading": _("Something went wrong on our side"),

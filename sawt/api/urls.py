@@ -1,0 +1,28 @@
+"""/api/v1/: the integration API (docs/api.md). The schema is generated from these views."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from sawt.api.views import catalog
+
+app_name = "api"
+
+urlpatterns = [
+    path(
+        "openapi.json",
+        SpectacularAPIView.as_view(
+            authentication_classes=[], permission_classes=[], throttle_classes=[]
+        ),
+        {"format": "json"},
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", authentication_classes=[], permission_classes=[]
+        ),
+        name="docs",
+    ),
+    path("journeys/", catalog.JourneyList.as_view(), name="journeys"),
+    path("journeys/<slug:slug>/", catalog.JourneyDetail.as_view(), name="journey"),
+]

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -84,7 +85,8 @@ def application_error(exc: ApplicationError, *, item_of_row: Any = None) -> Resp
         elif isinstance(problem, str) and problem:
             errors.append(error(None, problem))
     if isinstance(exc, ImportFailed) and exc.more:
-        errors.append(error(None, _("… and %(count)s more problems.") % {"count": exc.more}))
+        more = ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", exc.more)
+        errors.append(error(None, more % {"count": exc.more}))
     return Response(body(exc.message, errors), status=status.HTTP_400_BAD_REQUEST)
 
 

@@ -1,6 +1,6 @@
 """/api/v1/: the integration API (docs/api.md). The schema is generated from these views."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from sawt.api.views import catalog
@@ -25,4 +25,9 @@ urlpatterns = [
     ),
     path("journeys/", catalog.JourneyList.as_view(), name="journeys"),
     path("journeys/<slug:slug>/", catalog.JourneyDetail.as_view(), name="journey"),
+    # One module per part of the API: what others read, what service systems push, and the
+    # recommendations' moves.
+    path("", include("sawt.api.urls_read")),
+    path("", include("sawt.api.urls_push")),
+    path("", include("sawt.api.urls_moves")),
 ]

@@ -1,0 +1,5 @@
+"""Recommendation moves (write scope)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Push endpoints (write scope): transactions, complaints, survey responses."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

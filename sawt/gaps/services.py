@@ -16,6 +16,7 @@ from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.core.access import authorize, role_of
 from sawt.core.audit import actor_user, audit_record
+from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus
@@ -132,6 +133,7 @@ def gap_create(
             "workshop_notes": len(workshop_notes),
         },
     )
+    event_announce("gap.created", gap)
     return gap
 
 
@@ -295,6 +297,7 @@ def recommendation_transition(
             "at": at.isoformat(),
         },
     )
+    event_announce("recommendation.status_changed", current, from_status=from_status, at=at)
     return current
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from sawt.core.audit import audit_record
+from sawt.core.events import event_announce
 
 
 @dataclass(frozen=True)
@@ -63,4 +64,6 @@ def rows_import_result(
         audit_record(
             actor=actor, action=action, obj=obj, data={"file": path.name, **result.as_dict()}
         )
+    # Every row import ends here, inside its transaction: other systems hear of it (webhooks).
+    event_announce("import.finished", obj, action=action, **result.as_dict())
     return result

@@ -27,6 +27,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
 from sawt.distribution.choices import Channel, InvitationState
 from sawt.distribution.models import Invitation, InvitationSettings
@@ -160,6 +161,7 @@ def invitation_complete(*, invitation: Invitation, values: Mapping[str, Any]) ->
             "updated_at",
         ]
     )
+    event_announce("survey.completed", submission.response, channel="invitation")
     return submission
 
 
@@ -210,7 +212,7 @@ def open_response_submit(*, survey: Survey, key: str, values: Mapping[str, Any])
     key from `open_key_read`), no sample attributes."""
     if not open_link_enabled(survey) or survey_closed(survey):
         raise LinkRefused("closed")
-    return response_submit(
+    submission = response_submit(
         survey=survey,
         respondent_id=OPEN_PREFIX + key,
         submitted_at=timezone.now(),
@@ -219,6 +221,9 @@ def open_response_submit(*, survey: Survey, key: str, values: Mapping[str, Any])
         # The system, on behalf of an anonymous visitor (see the module's docstring).
         actor=None,
     )
+    if submission.created:  # the same form sent twice completes the survey once
+        event_announce("survey.completed", submission.response, channel="open_link")
+    return submission
 
 
 def _locked(invitation: Invitation) -> Invitation:

@@ -21,6 +21,7 @@ COMMANDS = {
     "export": "Export a journey's report for a period as an XLSX workbook",
     "classifier": "Train, apply or evaluate a reason classifier (train|predict|evaluate|list)",
     "createuser": "Create an account: administrator, analyst, agency_member or viewer",
+    "token": "API tokens for other systems: create (shown once), list, revoke",
     "contacts": "Erase a person's contact details on request (erase --mobile N | --email A)",
     "migrate": "Create or upgrade the database",
 }

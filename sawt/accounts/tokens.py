@@ -105,6 +105,9 @@ def _problems(name: str, agency_code: str | None, all_agencies: bool, scope: str
     problems = []
     if not name or len(name) > 100:
         problems.append(_("A token needs a name of 1 to 100 characters."))
+    elif not name.isprintable():
+        # A name is printed in lists and typed to revoke: no line breaks or control characters.
+        problems.append(_("A token's name may not hold line breaks or control characters."))
     elif ApiToken.objects.filter(name=name).exists():
         problems.append(_("A token named “%(name)s” already exists.") % {"name": name})
     if scope not in ApiTokenScope.values:

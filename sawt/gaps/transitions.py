@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sawt.core.access import Role
+from sawt.core.access import API_WRITER, Role
 from sawt.gaps.choices import RecommendationStatus as S
 
 ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
@@ -25,6 +25,9 @@ ROLE_MOVES: dict[str, frozenset[tuple[str, str]] | None] = {
     Role.ANALYST: None,
     Role.AGENCY_MEMBER: AGENCY_MOVES,
     Role.VIEWER: frozenset(),
+    # Another system (an API write token) reports progress as the owning agency would; deciding,
+    # rejecting and verifying stay with the ministry's people, even for a token of all agencies.
+    API_WRITER: AGENCY_MOVES,
 }
 
 

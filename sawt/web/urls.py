@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sawt.web.views import classification, gaps, hooks, imports, pages, surveys
+from sawt.web.views import classification, gaps, hooks, imports, pages, surveys, tokens
 
 app_name = "web"
 urlpatterns = [
@@ -52,6 +52,9 @@ urlpatterns = [
         name="recommendation_edit",
     ),
     path("gaps/<int:pk>/comments/", gaps.comment_add, name="gap_comment"),
+    path("tokens/", tokens.tokens_page, name="tokens"),
+    path("tokens/new/", tokens.token_new, name="token_new"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke_page, name="token_revoke"),
     # The SMS gateway's replies (opt-outs), authenticated by SAWT_SMS_TOKEN.
     path("hooks/sms/", hooks.sms_reply, name="sms_hook"),
 ]

@@ -1,5 +1,7 @@
 """/api/v1/: the integration API (docs/api.md). The schema is generated from these views."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -18,8 +20,12 @@ urlpatterns = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", authentication_classes=[], permission_classes=[]
+        # Swagger UI (its own files, served from here) sets style attributes and draws its
+        # icons from data: URLs; scripts stay limited to our own files. This page only.
+        csp_update({"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", authentication_classes=[], permission_classes=[]
+            )
         ),
         name="docs",
     ),

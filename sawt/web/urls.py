@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sawt.web.views import classification, gaps, hooks, imports, pages, surveys, tokens
+from sawt.web.views import classification, gaps, hooks, imports, pages, surveys, tokens, webhooks
 
 app_name = "web"
 urlpatterns = [
@@ -55,6 +55,9 @@ urlpatterns = [
     path("tokens/", tokens.tokens_page, name="tokens"),
     path("tokens/new/", tokens.token_new, name="token_new"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke_page, name="token_revoke"),
+    path("webhooks/", webhooks.webhooks_page, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_page, name="webhook"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
     # The SMS gateway's replies (opt-outs), authenticated by SAWT_SMS_TOKEN.
     path("hooks/sms/", hooks.sms_reply, name="sms_hook"),
 ]

@@ -15,12 +15,16 @@ from sawt.core.exceptions import ApplicationError
 PERIOD_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 # The same rule as a database regex (PostgreSQL `~`, SQLite REGEXP registered by Django).
 PERIOD_DB_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_period(value: str) -> tuple[dt.date, dt.date]:
     """Return the first day of the period and the first day of the next one."""
     match = PERIOD_RE.match(value.strip()) if isinstance(value, str) else None
-    if not match:
+    # Four digits also allow years no date can hold (0000) or whose bounds overflow once moved
+    # to UTC or a month on (0001-01, 9999-12): a crash rather than a message. sawt measures
+    # services, so months outside FIRST_YEAR..LAST_YEAR are refused like any other typo.
+    if not match or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         raise ApplicationError(
             _("The period “%(value)s” is not valid: write it as YYYY-MM, for example 2022-06.")
             % {"value": value}

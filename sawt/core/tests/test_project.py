@@ -25,7 +25,10 @@ def test_period_bounds_and_previous():
     assert previous_period("2022-01") == "2021-12"
 
 
-@pytest.mark.parametrize("bad", ["2022-6", "2022-13", "22-06", "June 2022", "2022-06-01", ""])
+@pytest.mark.parametrize(
+    "bad",
+    ["2022-6", "2022-13", "22-06", "June 2022", "2022-06-01", "", "0000-01", "0001-01", "9999-12"],
+)
 def test_impossible_periods_are_refused_with_the_expected_form(bad):
     with translation.override("en"), pytest.raises(ApplicationError, match="YYYY-MM"):
         parse_period(bad)

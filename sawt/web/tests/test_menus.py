@@ -13,7 +13,7 @@ NAV = re.compile(r'<nav class="site-nav".*?</nav>', re.S)
 LINK = re.compile(r'href="([^"]+)"')
 # Each role's menu, as the permissions allow (the administration link goes with the role).
 EXPECTED = {
-    Role.ADMINISTRATOR: {"/", "/gaps/", "/imports/", "/tokens/", "/admin/"},
+    Role.ADMINISTRATOR: {"/", "/gaps/", "/imports/", "/tokens/", "/webhooks/", "/admin/"},
     Role.ANALYST: {"/", "/gaps/", "/imports/"},
     Role.AGENCY_MEMBER: {"/", "/gaps/"},
     Role.VIEWER: {"/", "/gaps/"},

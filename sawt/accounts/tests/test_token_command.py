@@ -99,7 +99,7 @@ def test_a_name_with_a_line_break_is_refused():
     assert not ApiToken.objects.exists()
 
 
-def test_refusals_are_in_arabic_by_default():
+def test_refusals_in_arabic():
     code, _, err = _run(
         "create", "--name", "x", "--all", "--agency", "a", "--scope", "read", lang="ar"
     )

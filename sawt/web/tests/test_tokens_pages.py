@@ -160,4 +160,6 @@ def test_the_pages_are_arabic_first(admin):
     token_create(name="balady", scope="read", all_agencies=True, actor=None)
     for url in ("/tokens/", "/tokens/new/"):
         html = admin.get(url).content.decode()
-        assert 'dir="rtl"' in html and "رموز" in html, url
+        assert 'dir="rtl"' in html, url
+    assert "جميع الرموز، بما فيها الملغاة" in admin.get("/tokens/").content.decode()
+    assert "يُعرض الرمز مرة واحدة" in admin.get("/tokens/new/").content.decode()

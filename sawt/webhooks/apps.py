@@ -10,10 +10,9 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the delivery job and the sweep with the worker (a light module).
-        from sawt.webhooks import tasks  # noqa: F401
-
         # The apps below announce what happened (sawt/core/events.py) without knowing we listen.
         from sawt.core.events import announced
+        from sawt.webhooks import tasks  # noqa: F401
         from sawt.webhooks.receivers import on_announced
 
         announced.connect(on_announced, dispatch_uid="sawt.webhooks.announced")

@@ -62,7 +62,9 @@ def deliveries_create(*, event: str, obj: models.Model, facts: dict[str, Any]) -
     now = timezone.now()
     made = 0
     for hook in hooks:
-        if hook.agency_id is not None and (scope is None or not _visible(scope, hook.agency_id, seen)):
+        if hook.agency_id is not None and (
+            scope is None or not _visible(scope, hook.agency_id, seen)
+        ):
             continue
         delivery = WebhookDelivery(hook=hook, event=event, next_attempt_at=now)
         delivery.payload = {
@@ -177,13 +179,17 @@ def _count_failure(hook: Webhook, answer: Answer) -> None:
     current = Webhook.objects.select_for_update().get(pk=hook.pk)
     if not current.active or current.consecutive_failures < DISABLE_AFTER:
         return
+    # The last failure as it was (a status, or the error's own text); the page says the rest
+    # in the reader's language, with the count of failures that turned it off.
     last = f"HTTP {answer.status}" if answer.status is not None else answer.error
-    current.active, current.disabled_at = False, timezone.now()
-    current.disabled_reason = _(
-        "Turned off after %(n)d deliveries in a row failed; the last: %(last)s"
-    ) % {"n": current.consecutive_failures, "last": last}
+    current.active, current.disabled_at, current.disabled_reason = False, timezone.now(), last
     current.save(update_fields=["active", "disabled_at", "disabled_reason", "updated_at"])
-    logger.warning("Webhook %s turned off: %s", current.pk, current.disabled_reason)
+    logger.warning(
+        "Webhook %s turned off after %s failed deliveries; the last: %s",
+        current.pk,
+        current.consecutive_failures,
+        last,
+    )
 
 
 def deliveries_sweep(*, limit: int = 500) -> int:

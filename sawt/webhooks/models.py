@@ -32,6 +32,7 @@ class Webhook(TimeStampedModel):
     active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failed deliveries in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    # Why it was turned off: the last failure (an HTTP status or an error), with the count above.
     disabled_reason = models.TextField(_("why it was disabled"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -86,6 +87,9 @@ class WebhookDelivery(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event} {self.uuid}"
+
 
 class WebhookAttempt(models.Model):
     """One HTTP request of a delivery: the answer's status code, or what went wrong."""
@@ -105,3 +109,6 @@ class WebhookAttempt(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("webhook attempt")
         verbose_name_plural = _("webhook attempts")
+
+    def __str__(self) -> str:
+        return f"{self.status_code or self.error[:40]} ({self.duration_ms} ms)"

@@ -66,7 +66,9 @@ def _survey_completed(response: Response, facts: dict[str, Any]) -> Built:
 
 def _import_finished(obj: models.Model, facts: dict[str, Any]) -> Built:
     counts = {k: facts[k] for k in ("rows", "created", "updated", "unchanged") if k in facts}
-    data: dict[str, Any] = {"action": facts.get("action", ""), **counts}
+    # "file": an import of a file (command line, imports page); "api": a batch pushed.
+    source = facts.get("source", "file")
+    data: dict[str, Any] = {"action": facts.get("action", ""), "source": source, **counts}
     if isinstance(obj, Survey):
         data.update(survey=obj.code, journey=obj.journey.slug)
     elif isinstance(obj, Journey):

@@ -67,9 +67,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
-def post(
-    *, target: Target, address: str, body: bytes, headers: dict[str, str]
-) -> Answer:
+def post(*, target: Target, address: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST `body` to the target through `address`; never raises for network trouble."""
     connection_class = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
     connection = connection_class(target, address)

@@ -25,9 +25,7 @@ def _events(events: Iterable[str]) -> list[str]:
     chosen = sorted({str(e) for e in events})
     unknown = [e for e in chosen if e not in WebhookEvent.values]
     if unknown:
-        raise ApplicationError(
-            _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}
-        )
+        raise ApplicationError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)})
     if not chosen:
         raise ApplicationError(_("Choose at least one event."))
     return chosen

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sawt.core.access import require
 from sawt.core.exceptions import ApplicationError
+from sawt.web.webhook_forms import WebhookEditForm, WebhookForm
 from sawt.webhooks import services
 from sawt.webhooks.models import Webhook
 from sawt.webhooks.selectors import delivery_log, webhook_get, webhook_list
-from sawt.web.webhook_forms import WebhookEditForm, WebhookForm
 
 PER_PAGE = 20
 
@@ -51,9 +51,7 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
             form.add_error("url", exc.message)
         else:
             # Shown here once, never again: the list and the hook's page leave it out.
-            return render(
-                request, "web/webhooks/created.html", {"hook": hook, "nav": "webhooks"}
-            )
+            return render(request, "web/webhooks/created.html", {"hook": hook, "nav": "webhooks"})
     return _list(request, form, status=400)
 
 

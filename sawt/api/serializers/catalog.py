@@ -39,3 +39,8 @@ class JourneySerializer(serializers.ModelSerializer):
     class Meta:
         model = Journey
         fields = ["slug", "name", "agency", "stages", "gap_categories"]
+
+
+class JourneyFilter(serializers.Serializer):
+    # A slug's shape, checked: PostgreSQL refuses some strings (a NUL) before it compares them.
+    agency = serializers.SlugField(required=False, help_text="Code of the journey's agency.")

@@ -289,6 +289,11 @@ def test_bad_filters_on_the_other_lists(world, token):
     assert client.get("/api/v1/surveys/?period=2022-6").json()["errors"][0]["field"] == "period"
     rec = client.get("/api/v1/recommendations/?agency=x%20y")
     assert rec.json()["errors"][0]["field"] == "agency"
+    # A NUL reached PostgreSQL (a 500) before the journeys' filter was checked.
+    journeys = client.get("/api/v1/journeys/?agency=%00")
+    assert journeys.status_code == 400 and journeys.json()["errors"][0]["field"] == "agency"
+    agency = world.b.agency.code
+    assert _keys(client, f"/api/v1/journeys/?agency={agency}", "slug") == {world.b.journey.slug}
 
 
 def test_lists_are_paginated(world, token):
@@ -316,3 +321,17 @@ def test_an_error_speaks_the_accept_language(world, token):
     assert any("\u0600" <= c <= "\u06ff" for c in arabic.json()["errors"][0]["message"])
     assert any("\u0600" <= c <= "\u06ff" for c in arabic.json()["message"])
     assert english["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("url", [u for u, _k, _o in LISTS])
+def test_a_list_reads_in_a_bounded_number_of_queries(
+    world, token, url, django_assert_max_num_queries
+):
+    client = token("read")
+    client.get(url)  # the token's first use is recorded once
+    for n in range(3, 6):  # more objects, not more queries
+        _agency_world(n)
+    # Token lookup, rate count, count, page and its prefetches (4 to 6): one more object's
+    # worth of queries per page row would show with the 3 journeys added.
+    with django_assert_max_num_queries(7):
+        assert client.get(url).status_code == 200

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 
-from sawt.api.serializers.catalog import JourneySerializer
+from sawt.api.serializers.catalog import JourneyFilter, JourneySerializer
 from sawt.catalog.models import GapCategory, Journey, Stage
 from sawt.catalog.selectors import journeys_for
 
@@ -24,6 +25,7 @@ def _journeys(user: Any) -> QuerySet[Journey]:
     )
 
 
+@extend_schema_view(get=extend_schema(parameters=[JourneyFilter]))
 class JourneyList(generics.ListAPIView):
     """The journeys the token may see, by slug; `?agency=<code>` keeps one agency's."""
 
@@ -31,7 +33,9 @@ class JourneyList(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Journey]:
         journeys = _journeys(self.request.user)
-        agency = self.request.query_params.get("agency")
+        found = JourneyFilter(data=self.request.query_params)
+        found.is_valid(raise_exception=True)
+        agency = found.validated_data.get("agency")
         return journeys.filter(agency__code=agency) if agency else journeys
 
 

@@ -2,7 +2,9 @@
 recommendations, each starting from what the token may see (the `<thing>_for` selectors).
 
 Filters are query parameters validated by a serializer, so a bad value is a 400 that names
-the parameter; a filter naming something the token cannot see simply matches nothing.
+the parameter; a filter naming something the token cannot see simply matches nothing. They are
+documented on GET alone: a view that adds another method to the same address (POST
+complaints/) inherits them without them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -47,7 +49,7 @@ def _surveys(user: Any) -> QuerySet[Survey]:
     )
 
 
-@extend_schema(parameters=[s.SurveyFilter])
+@extend_schema_view(get=extend_schema(parameters=[s.SurveyFilter]))
 class SurveyList(generics.ListAPIView):
     """The surveys the token may see, newest period first."""
 
@@ -107,7 +109,7 @@ class JourneySummary(APIView):
         return Response(summary)
 
 
-@extend_schema(parameters=[s.ComplaintFilter])
+@extend_schema_view(get=extend_schema(parameters=[s.ComplaintFilter]))
 class ComplaintList(generics.ListAPIView):
     """The complaints the token may see, newest first; their text is stored redacted."""
 
@@ -128,7 +130,7 @@ class ComplaintList(generics.ListAPIView):
         return complaints.order_by("-received_at", "id")
 
 
-@extend_schema(parameters=[s.GapFilter])
+@extend_schema_view(get=extend_schema(parameters=[s.GapFilter]))
 class GapList(generics.ListAPIView):
     """The gaps the token may see, newest period first, with the recommendations on them it
     may see."""
@@ -158,7 +160,7 @@ def _recommendations(user: Any) -> QuerySet[Recommendation]:
     )
 
 
-@extend_schema(parameters=[s.RecommendationFilter])
+@extend_schema_view(get=extend_schema(parameters=[s.RecommendationFilter]))
 class RecommendationList(generics.ListAPIView):
     """The recommendations the token may see, oldest first, each with its history."""
 

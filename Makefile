@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAWT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo serve test test-e2e lint format bench bench-reports bench-pages bench-form clean
+.PHONY: install demo serve test test-e2e lint format bench bench-reports bench-pages bench-form bench-api clean
 
 install: $(STAMP)
 
@@ -59,3 +59,7 @@ bench-form: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Complaints per second through POST /api/v1/complaints/ against the file import (docs/benchmarks.md).
+bench-api: install
+	$(BIN)/python bench/api_ingest.py

@@ -1,7 +1,10 @@
-"""Writes on complaints: imports come in through complaints_import only."""
+"""Writes on complaints: a file through complaints_import, a batch from the API through
+complaints_push; both check their rows with the same rules (sawt.complaints.importers)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +13,17 @@ from django.utils.translation import gettext as _
 
 from sawt.catalog.choices import CategorySource
 from sawt.catalog.models import Journey
-from sawt.complaints.importers import ComplaintRow, complaint_layout, parse_complaints
+from sawt.complaints.importers import (
+    OPTIONAL,
+    REQUIRED,
+    ComplaintRow,
+    complaint_layout,
+    parse_complaints,
+)
 from sawt.complaints.models import Complaint
 from sawt.complaints.signals import complaints_imported
 from sawt.core.access import authorize
+from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     bulk_insert,
@@ -23,11 +33,13 @@ from sawt.imports.db import (
     refresh_statistics,
     waits_its_turn,
 )
-from sawt.imports.problems import ProblemCollector
+from sawt.imports.items import item_problems, items_table
+from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.progress import READING, SAVING, ProgressCallback, report, report_reading
-from sawt.imports.readers import open_table
+from sawt.imports.readers import Table, open_table
 from sawt.imports.results import ImportResult, rows_import_result
 
+ACTION = "complaint.import"
 INSERT_COLUMNS = (
     "journey_id",
     "complaint_id",
@@ -58,53 +70,157 @@ def complaints_import(
 
     `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
     read, then saved (a background import's page)."""
-    authorize(actor, "complaint.import")
+    authorize(actor, ACTION)
     journey = Journey.objects.filter(slug=journey_slug.strip()).first()
     if journey is None:
         raise ApplicationError(_("No journey has the slug “%(slug)s”.") % {"slug": journey_slug})
-    categories = {c.code.lower(): c.pk for c in journey.gap_categories.all()}
     problems = ProblemCollector()
     # Checked before the transaction, so a long file does not hold SQLite's write lock.
     with open_table(path, problems=problems, progress=progress) as table:
         report_reading(table, on_progress)
-        layout = complaint_layout(table.header)
-        rows, read = parse_complaints(table, layout, categories, problems)
+        rows, read = _parse(journey, table, problems)
     report(on_progress, read, None, READING)
     problems.raise_if_any()
     with import_transaction():
         # Two imports into one journey take turns, so both see what the other wrote.
         import_lock(f"journey:{journey.slug}")
-        stored = _stored(journey)
-        now = timezone.now()
-        new, changed = [], []
-        for row in rows:
-            before = stored.get(row[0])
-            if before is None:
-                category = (row[4], CategorySource.IMPORT, None) if row[4] else (None, "", None)
-                new.append((journey.pk, row[0], row[1], row[2], row[3], *category, now, now))
-                continue
-            after = (row[1], row[2], row[3], *_category(row, before[1]))
-            if after != before[1]:
-                changed.append((before[0], *after, now))
-        saving = len(new) + len(changed)
-        report(on_progress, 0, saving, SAVING)
-        bulk_insert(Complaint, INSERT_COLUMNS, new)
-        bulk_update(Complaint, UPDATE_COLUMNS, changed)
-        report(on_progress, saving, saving, SAVING)
+        new, changed = _save(journey, rows, on_progress)
         result = rows_import_result(
             read=read,
             created=len(new),
             updated=len(changed),
-            action="complaint.import",
+            action=ACTION,
             obj=journey,
             path=path,
             actor=actor,
         )
+    _after(journey, result, actor)
+    return result
+
+
+def _parse(
+    journey: Journey, table: Table, problems: ProblemCollector
+) -> tuple[list[ComplaintRow], int]:
+    """A file's or a batch's rows checked by the same rules (sawt.complaints.importers)."""
+    categories = {c.code.lower(): c.pk for c in journey.gap_categories.all()}
+    layout = complaint_layout(table.header)
+    return parse_complaints(table, layout, categories, problems)
+
+
+def _save(
+    journey: Journey, rows: list[ComplaintRow], on_progress: ProgressCallback | None = None
+) -> tuple[list[str], list[str]]:
+    """Write checked rows (inside the caller's transaction, under the journey's lock); the
+    complaint ids created and those updated (the others were unchanged)."""
+    stored = _stored(journey)
+    now = timezone.now()
+    new, changed = [], []
+    for row in rows:
+        before = stored.get(row[0])
+        if before is None:
+            category = (row[4], CategorySource.IMPORT, None) if row[4] else (None, "", None)
+            new.append((journey.pk, row[0], row[1], row[2], row[3], *category, now, now))
+            continue
+        after = (row[1], row[2], row[3], *_category(row, before[1]))
+        if after != before[1]:
+            changed.append((before[0], *after, now))
+    saving = len(new) + len(changed)
+    report(on_progress, 0, saving, SAVING)
+    bulk_insert(Complaint, INSERT_COLUMNS, new)
+    bulk_update(Complaint, UPDATE_COLUMNS, changed)
+    report(on_progress, saving, saving, SAVING)
+    stored_ids = {pk: complaint_id for complaint_id, (pk, _rest) in stored.items()}
+    return [row[1] for row in new], [stored_ids[row[0]] for row in changed]
+
+
+def _after(journey: Journey, result: ImportResult, actor: Any) -> None:
+    """Once committed: the planner's statistics, and classification told (signals.py)."""
     refresh_statistics([Complaint], result.created + result.updated)
     if result.created or result.updated:
         # Classification, above this app, listens and queues sorting them (signals.py).
         complaints_imported.send(sender=Complaint, journey=journey, actor=actor)
-    return result
+
+
+# --- Complaints pushed through the API (POST /api/v1/complaints/) ----------------------------
+
+# The keys of a pushed complaint: the file's columns, and the journey it belongs to.
+PUSH_KEYS = ("journey", *REQUIRED, *OPTIONAL)
+
+
+@dataclass(frozen=True)
+class ComplaintsPush:
+    """What a batch did: counts, and each item's outcome (created, updated or unchanged)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    outcomes: list[str]
+
+
+@waits_its_turn
+def complaints_push(
+    *, batches: Mapping[Journey, Sequence[tuple[int, Mapping[str, Any]]]], actor: Any
+) -> ComplaintsPush:
+    """Save a batch of complaints (items as (index in the batch, object), grouped by their
+    journey) by the file import's rules and redaction: all or nothing, across journeys too;
+    keyed on (journey, complaint_id), so a resend changes nothing."""
+    for journey in batches:
+        authorize(actor, ACTION, journey)
+    problems = ProblemCollector()
+    parsed: list[tuple[Journey, list[ComplaintRow], dict[str, int]]] = []
+    for journey, items in batches.items():
+        # The journey key names the group; the file's rules check the rest of each item.
+        table = items_table(
+            [(i, {k: v for k, v in item.items() if k != "journey"}) for i, item in items],
+            problems,
+            columns=(*REQUIRED, *OPTIONAL),
+        )
+        rows, _read = _parse(journey, table, problems)
+        # Without problems every item gave its row, in order (only then is this used).
+        index_of = {row[0]: i for (i, _item), row in zip(items, rows, strict=False)}
+        parsed.append((journey, rows, index_of))
+    if problems:
+        failed = ImportFailed(sorted(problems.problems, key=_by_item), more=problems.more)
+        raise item_problems(failed)
+    size = sum(len(items) for items in batches.values())
+    outcomes = ["unchanged"] * size
+    results: list[tuple[Journey, ImportResult]] = []
+    with import_transaction():
+        for journey, rows, index_of in parsed:
+            import_lock(f"journey:{journey.slug}")
+            new, changed = _save(journey, rows)
+            for complaint_id in new:
+                outcomes[index_of[complaint_id]] = "created"
+            for complaint_id in changed:
+                outcomes[index_of[complaint_id]] = "updated"
+            result = ImportResult(
+                rows=len(rows),
+                created=len(new),
+                updated=len(changed),
+                unchanged=len(rows) - len(new) - len(changed),
+            )
+            if result.changed:
+                audit_record(
+                    actor=actor,
+                    action=ACTION,
+                    obj=journey,
+                    data={"source": "api", **result.as_dict()},
+                )
+            results.append((journey, result))
+    for journey, result in results:
+        # Sorting them is the system's follow-up work: a token may push complaints, not
+        # train or run classifiers (sawt.core.access).
+        _after(journey, result, None)
+    return ComplaintsPush(
+        created=outcomes.count("created"),
+        updated=outcomes.count("updated"),
+        unchanged=outcomes.count("unchanged"),
+        outcomes=outcomes,
+    )
+
+
+def _by_item(problem: RowProblem) -> tuple[int, str]:
+    return (problem.row if problem.row is not None else -1, problem.column or "")
 
 
 def _stored(journey: Journey) -> dict[str, tuple[int, Stored]]:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sawt.catalog.models import Journey
 from sawt.core.models import TimeStampedModel
 from sawt.distribution.choices import Channel, InvitationState, Language, MessageKind
 from sawt.surveys.models import Response, Survey
@@ -45,12 +46,27 @@ class InvitationSettings(TimeStampedModel):
     open_link = models.BooleanField(_("anonymous public link"), default=False)
     # When answers stop being taken; contacts are erased a retention period after it.
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    # Continuous sampling (docs/formats.md): this percentage of the completed service requests
+    # pushed through the API (ServiceTransaction) is invited as they arrive, at most
+    # `continuous_daily_cap` a day; None: off. The seed makes each decision reproducible.
+    continuous_rate = models.DecimalField(
+        _("continuous sampling rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    continuous_daily_cap = models.PositiveIntegerField(
+        _("continuous sampling daily cap"), null=True, blank=True
+    )
+    continuous_seed = models.BigIntegerField(_("continuous sampling seed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation settings")
         verbose_name_plural = _("invitation settings")
         constraints = [
             models.CheckConstraint(condition=Q(valid_days__gt=0), name="invitations_valid_days"),
+            models.CheckConstraint(
+                condition=Q(continuous_rate__isnull=True)
+                | Q(continuous_rate__gt=0, continuous_rate__lte=100),
+                name="invitations_continuous_rate",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,3 +303,91 @@ class FormRateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} @{self.window_start}: {self.hits}"
+
+
+class TransactionDecision(models.TextChoices):
+    """What continuous sampling made of a pushed transaction."""
+
+    INVITED = "invited", _("invited")
+    NOT_DRAWN = "not_drawn", _("not drawn")
+    DAILY_CAP = "daily_cap", _("daily cap reached")
+    ALREADY_INVITED = "already_invited", _("already invited to the survey")
+    # No survey of the journey for that month with continuous sampling on (or it has closed).
+    NO_SURVEY = "no_survey", _("no survey sampling continuously")
+
+
+class ServiceTransaction(TimeStampedModel):
+    """A completed service request a service system pushed (POST /api/v1/transactions/): the
+    journey's sampling pool. Its contacts are personal data, kept beside their keyed hashes
+    only until SAWT_CONTACT_RETENTION_DAYS after the request (services/contacts.py); whoever
+    is invited is copied to an Invitee, which has retention of its own."""
+
+    journey = models.ForeignKey(
+        Journey,
+        on_delete=models.PROTECT,
+        related_name="service_transactions",
+        verbose_name=_("journey"),
+    )
+    reference_id = models.CharField(_("reference id"), max_length=100)
+    completed_at = models.DateTimeField(_("service delivered at"))
+    mobile = models.CharField(_("mobile (E.164)"), max_length=16, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    mobile_hash = models.CharField(_("mobile hash"), max_length=HASH_LENGTH, blank=True)
+    email_hash = models.CharField(_("e-mail hash"), max_length=HASH_LENGTH, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.AR
+    )
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    # The survey that considered it, and what it decided (blank: no survey did).
+    survey = models.ForeignKey(
+        Survey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_transactions",
+        verbose_name=_("survey"),
+    )
+    decision = models.CharField(
+        _("sampling decision"), max_length=16, choices=TransactionDecision.choices, blank=True
+    )
+    # The local day of an invitation, which the survey's daily cap counts.
+    invited_on = models.DateField(_("invited on"), null=True, blank=True)
+    invitee = models.OneToOneField(
+        Invitee,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_transaction",
+        verbose_name=_("invitee"),
+    )
+    contacts_erased_at = models.DateTimeField(_("contacts erased at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["journey", "id"]
+        verbose_name = _("service transaction")
+        verbose_name_plural = _("service transactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "reference_id"], name="service_transaction_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(contacts_erased_at__isnull=False) | ~Q(mobile_hash="", email_hash=""),
+                name="service_transaction_reachable",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=Language.values),
+                name="service_transaction_language_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["survey", "invited_on"], name="service_transaction_cap"),
+            models.Index(fields=["completed_at"], name="service_transaction_completed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey_id}:{self.reference_id}"
+
+    @classmethod
+    def visible_to_agency(cls, agency_id: int) -> Q:
+        """The transactions a member of the agency sees: its journeys'."""
+        return Q(journey__agency_id=agency_id)

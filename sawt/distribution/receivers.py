@@ -7,6 +7,7 @@ from typing import Any
 
 from sawt.distribution.messages import TEXT_FIELDS, settings_problems
 from sawt.distribution.models import InvitationSettings
+from sawt.distribution.sampling import new_seed
 
 
 def _path(field: str) -> str:
@@ -44,8 +45,15 @@ def write_invitations(sender: Any, definition: Any, survey: Any, **kwargs: Any) 
             defaults.max_reminders if spec.max_reminders is None else spec.max_reminders
         ),
         **{field: spec.texts.get(field, "") for field, *_rest in TEXT_FIELDS},
+        "continuous_rate": spec.continuous_rate,
+        "continuous_daily_cap": spec.continuous_daily_cap,
     }
     options = InvitationSettings.objects.filter(survey=survey).first()
+    if spec.continuous_seed is not None:
+        values["continuous_seed"] = spec.continuous_seed
+    elif spec.continuous_rate is not None and (options is None or options.continuous_seed is None):
+        # Drawn once and kept, so every later decision of the survey uses the same seed.
+        values["continuous_seed"] = new_seed()
     if options is None:
         InvitationSettings.objects.create(survey=survey, **values)
         return "created"

@@ -11,6 +11,10 @@ the end of its period plus the days a link stays valid (a sample imported during
 has been asked by then), and the expiry of its last link (a sample sent after the month); so
 no contact is erased while a link that may still need a reminder is alive. Contacts are
 erased on the first run after that day plus SAWT_CONTACT_RETENTION_DAYS.
+
+The sampling pool (ServiceTransaction, pushed through the API) holds contacts too: the first
+run after a transaction's completion plus SAWT_CONTACT_RETENTION_DAYS erases them (whoever was
+invited has a copy on their invitee, kept as above), and a person's request erases them too.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sawt.core.access import authorize
 from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.distribution.contacts import contact_hash, normalise_email, normalise_mobile
-from sawt.distribution.models import Invitation, InvitationSettings, Invitee
+from sawt.distribution.models import Invitation, InvitationSettings, Invitee, ServiceTransaction
 from sawt.imports.values import ValueProblem
 from sawt.surveys.models import Survey
 
@@ -80,15 +84,31 @@ def contacts_erase_due(*, now: dt.datetime | None = None, actor: Any = None) -> 
                     },
                 )
         erased += count
+    erased += _erase_pool(now, retention, actor)
     return erased
+
+
+def _erase_pool(now: dt.datetime, retention: dt.timedelta, actor: Any) -> int:
+    """Erase the sampling pool's contacts of requests completed longer ago than retention."""
+    with transaction.atomic():
+        due = ServiceTransaction.objects.filter(HOLDING, completed_at__lt=now - retention)
+        count = int(due.update(mobile="", email="", contacts_erased_at=now, updated_at=now))
+        if count:
+            audit_record(
+                actor=actor,
+                action=RETENTION_ACTION,
+                data={"pool_erased": count, "retention_days": retention.days},
+            )
+    return count
 
 
 def contacts_erase(*, mobile: str = "", email: str = "", actor: Any) -> int:
     """Erase one person's contact details everywhere, on their request: every invitee, in every
-    survey, whose mobile number or e-mail address is the one given (compared by keyed hash, so
-    however it is written); both contacts of each are erased. How many invitees, one per
-    survey (a contact is invited once per survey); 0, none stored, is not an error. Audited
-    with the count, never the contact; no opt-out is recorded."""
+    survey, and every transaction of the sampling pool whose mobile number or e-mail address is
+    the one given (compared by keyed hash, so however it is written); both contacts of each are
+    erased. How many records: invitees (one per survey, as a contact is invited once per
+    survey) and pooled transactions; 0, none stored, is not an error. Audited with the counts,
+    never the contact; no opt-out is recorded."""
     authorize(actor, ERASE_ACTION)
     if bool(mobile.strip()) == bool(email.strip()):
         raise ApplicationError(_("Give either a mobile number or an e-mail address."))
@@ -104,8 +124,16 @@ def contacts_erase(*, mobile: str = "", email: str = "", actor: Any) -> int:
     now = timezone.now()
     with transaction.atomic():
         count = _erase(Invitee.objects.filter(matches), now)
-        audit_record(actor=actor, action=ERASE_ACTION, data={"by": channel, "invitees": count})
-    return count
+        pooled = int(
+            ServiceTransaction.objects.filter(matches)
+            .filter(HOLDING)
+            .update(mobile="", email="", contacts_erased_at=now, updated_at=now)
+        )
+        data = {"by": channel, "invitees": count}
+        if pooled:
+            data["transactions"] = pooled
+        audit_record(actor=actor, action=ERASE_ACTION, data=data)
+    return count + pooled
 
 
 def _erase(invitees: Any, now: dt.datetime) -> int:

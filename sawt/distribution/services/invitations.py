@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -94,10 +94,17 @@ def _expires_at(options: InvitationSettings, now: dt.datetime) -> dt.datetime:
 
 
 def invitations_send(
-    *, survey: Survey, channel: str | None = None, limit: int | None = None, actor: Any
+    *,
+    survey: Survey,
+    channel: str | None = None,
+    limit: int | None = None,
+    actor: Any,
+    invitees: Collection[int] | None = None,
 ) -> int:
     """Queue one invitation per sampled person not yet invited (never twice, never anyone who
-    opted out), delivered by background jobs; how many were queued."""
+    opted out), delivered by background jobs; how many were queued. `invitees` (ids) keeps to
+    those people: continuous sampling invites whom it drew, and not a sample an analyst has
+    imported but not sent yet."""
     authorize(actor, ACTION, survey)
     if channel is not None and channel not in Channel.values:
         raise ApplicationError(
@@ -121,6 +128,8 @@ def invitations_send(
             .filter(contacts_erased_at__isnull=True)
             .exclude(_opted_out())
         )
+        if invitees is not None:
+            people = people.filter(pk__in=list(invitees))
         if channel == Channel.SMS:
             people = people.exclude(mobile="")
         elif channel == Channel.EMAIL:

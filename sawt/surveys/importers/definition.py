@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,11 @@ class InvitationsSpec:
     max_reminders: int | None
     texts: dict[str, str]
     path: str = "survey.invitations"
+    # Continuous sampling of the transactions pushed through the API: a rate in percent
+    # (None: off), a daily cap (None: none) and a seed (None: drawn once and kept).
+    continuous_rate: Decimal | None = None
+    continuous_daily_cap: int | None = None
+    continuous_seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,11 +177,14 @@ def _survey(shape: Shape, value: Any) -> SurveySpec:
 # The texts of the `invitations:` block, each {ar, en}, and the longest each may be.
 INVITATION_TEXTS = {"sms_text": 160, "email_subject": 200, "email_text": 5000}
 INVITATION_NUMBERS = ("valid_days", "reminder_after_days", "max_reminders")
+CONTINUOUS = "continuous_sampling"
+# The largest seed a person may write (sawt.distribution.sampling.SEED_MAX).
+_SEED_MAX = 2**63 - 1
 
 
 def _invitations(shape: Shape, value: Any) -> InvitationsSpec | None:
     path = "survey.invitations"
-    block = shape.mapping(value, path, (), (*INVITATION_NUMBERS, *INVITATION_TEXTS))
+    block = shape.mapping(value, path, (), (*INVITATION_NUMBERS, *INVITATION_TEXTS, CONTINUOUS))
     if block is None:
         return None
     valid_days = shape.positive(block.get("valid_days"), f"{path}.valid_days", required=False)
@@ -189,6 +198,7 @@ def _invitations(shape: Shape, value: Any) -> InvitationsSpec | None:
             texts[f"{key}_{language}"] = shape.text(
                 pair.get(language), f"{where}.{language}", required=False, max_length=longest
             )
+    rate, cap, seed = _continuous(shape, block.get(CONTINUOUS, MISSING), f"{path}.{CONTINUOUS}")
     return InvitationsSpec(
         valid_days=valid_days,
         reminder_after_days=_count(
@@ -196,7 +206,49 @@ def _invitations(shape: Shape, value: Any) -> InvitationsSpec | None:
         ),
         max_reminders=_count(shape, block.get("max_reminders"), path, "max_reminders"),
         texts=texts,
+        continuous_rate=rate,
+        continuous_daily_cap=cap,
+        continuous_seed=seed,
     )
+
+
+def _continuous(
+    shape: Shape, value: Any, path: str
+) -> tuple[Decimal | None, int | None, int | None]:
+    """`continuous_sampling: {rate: 10, daily_cap: 200, seed: 42}`: a rate in percent above 0
+    and at most 100 (two decimals at most), an optional daily cap and seed."""
+    block = shape.mapping(value, path, ("rate",), ("daily_cap", "seed"))
+    if block is None:
+        return None, None, None
+    written = block.get("rate", MISSING)
+    rate: Decimal | None = None
+    if written is not MISSING:
+        try:
+            if isinstance(written, bool) or not isinstance(written, int | float | str):
+                raise InvalidOperation
+            rate = Decimal(str(written).strip().rstrip("%").strip())
+        except InvalidOperation:
+            rate = None
+        if rate is None or not rate.is_finite() or not 0 < rate <= 100 or rate != round(rate, 2):
+            shape.problem(
+                f"{path}.rate",
+                _("The rate is a percentage above 0 and at most 100, like 10 or 2.5."),
+            )
+            rate = None
+    cap = shape.positive(block.get("daily_cap", MISSING), f"{path}.daily_cap", required=False)
+    seed = None
+    if "seed" in block:
+        try:
+            seed = parse_whole(block["seed"])
+        except ValueProblem:
+            seed = -1
+        if not 0 <= seed <= _SEED_MAX:
+            shape.problem(
+                f"{path}.seed",
+                _("The seed must be a whole number from 0 to %(max)s.") % {"max": _SEED_MAX},
+            )
+            seed = None
+    return rate, cap, seed
 
 
 def _count(shape: Shape, value: Any, path: str, key: str) -> int | None:

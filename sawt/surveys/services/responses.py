@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from sawt.core.access import authorize
+from sawt.core.audit import audit_record
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     JoinedText,
@@ -25,16 +27,18 @@ from sawt.imports.db import (
     refresh_statistics,
     waits_its_turn,
 )
-from sawt.imports.problems import ProblemCollector
+from sawt.imports.items import item_problems, items_table
+from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.progress import READING, ProgressCallback, report, report_reading, report_saving
-from sawt.imports.readers import open_table
+from sawt.imports.readers import normalise_header, open_table
 from sawt.imports.results import ImportResult, rows_import_result
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
-from sawt.surveys.importers.responses import ResponseRow
+from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED, ResponseRow
 from sawt.surveys.models import Answer, Response, Survey
 from sawt.surveys.signals import responses_imported
 
+ACTION = "survey.responses_import"
 ANSWER_COLUMNS = ("response_id", "question_id", "score", "text", "category_id", "category_source")
 RESPONSE_COLUMNS = ("survey_id", "respondent_id", "submitted_at", "attributes")
 # Separators of the stored-answers fingerprint; imported text never holds control characters.
@@ -57,7 +61,7 @@ def responses_import(
 
     `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
     read, then saved (a background import's page)."""
-    authorize(actor, "survey.responses_import")
+    authorize(actor, ACTION)
     survey = Survey.objects.filter(code=survey_code.strip()).first()
     if survey is None:
         raise ApplicationError(_("No survey has the code “%(code)s”.") % {"code": survey_code})
@@ -80,16 +84,130 @@ def responses_import(
             read=read,
             created=len(new),
             updated=len(changed),
-            action="survey.responses_import",
+            action=ACTION,
             obj=survey,
             path=path,
             actor=actor,
         )
+    _after(survey, result, actor)
+    return result
+
+
+def _after(survey: Survey, result: ImportResult, actor: Any) -> None:
     refresh_statistics([Response, Answer], result.created + result.updated)
     if result.created or result.updated:
         # Classification, above this app, listens and refreshes its stored themes (signals.py).
         responses_imported.send(sender=Response, survey=survey, actor=actor)
-    return result
+
+
+# --- Responses pushed through the API (POST /api/v1/surveys/<code>/responses/) --------------
+
+
+@dataclass(frozen=True)
+class ResponsesPush:
+    """What a batch did: counts, and each item's outcome (created, updated or unchanged)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    outcomes: list[str]
+
+
+@waits_its_turn
+def responses_push(
+    *, survey: Survey, items: Sequence[Mapping[str, Any]], actor: Any
+) -> ResponsesPush:
+    """Save a batch of responses collected elsewhere, each `{respondent_id, submitted_at,
+    answers: {question code: value}, attributes: {name: text}}`, by the file import's rules
+    (the same parser, sawt.surveys.importers): all or nothing, keyed on respondent_id. An item
+    is a whole response: a question it leaves out has no answer, as a blank cell in a file."""
+    authorize(actor, ACTION, survey)
+    questions = list(survey.questions.all())
+    codes = [normalise_header(q.code) for q in questions]
+    problems = ProblemCollector()
+    flat: list[tuple[int, dict[str, Any]]] = []
+    paths: dict[str, str] = {}
+    for index, item in enumerate(items):
+        flat.append((index, _flatten(index, item, set(codes), paths, problems)))
+    table = items_table(flat, problems, columns=(RESPONDENT, SUBMITTED, *codes))
+    layout = response_layout(table.header, questions)
+    rows, _read = parse_responses(table, layout, problems)
+    if problems:
+        ordered = sorted(problems.problems, key=lambda p: (p.row or 0, p.column or ""))
+        raise item_problems(ImportFailed(ordered, more=problems.more), paths)
+    outcomes = ["unchanged"] * len(items)
+    index_of = {row[0]: i for (i, _item), row in zip(flat, rows, strict=True)}
+    with import_transaction():
+        import_lock(f"survey:{survey.code}")
+        new, changed = _plan(rows, _stored(survey, layout), layout)
+        for row in new:
+            outcomes[index_of[row[0]]] = "created"
+        for _pk, row in changed:
+            outcomes[index_of[row[0]]] = "updated"
+        _write(survey, layout, new, changed, False)
+        result = ImportResult(
+            rows=len(rows),
+            created=len(new),
+            updated=len(changed),
+            unchanged=len(rows) - len(new) - len(changed),
+        )
+        if result.changed:
+            audit_record(
+                actor=actor, action=ACTION, obj=survey, data={"source": "api", **result.as_dict()}
+            )
+    # Refreshing the themes is the system's follow-up work: a token may push responses only.
+    _after(survey, result, None)
+    return ResponsesPush(
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        outcomes=outcomes,
+    )
+
+
+def _flatten(
+    index: int,
+    item: Mapping[str, Any],
+    codes: set[str],
+    paths: dict[str, str],
+    problems: ProblemCollector,
+) -> dict[str, Any]:
+    """An item as the row of a file: its answers under their question codes, its attributes
+    under their names. A key that is not a question, or an attribute named like a question or
+    a column of its own, is a problem of the item."""
+    row: dict[str, Any] = {}
+    for key in (RESPONDENT, SUBMITTED):
+        if key in item:
+            row[key] = item[key]
+    for group in ("answers", "attributes"):
+        values = item.get(group) or {}
+        if not isinstance(values, Mapping):
+            problems.add(index, group, _("This must be an object of names and values."))
+            continue
+        for key, value in values.items():
+            name = normalise_header(key)
+            is_question = name in codes
+            if group == "answers" and not is_question:
+                problems.add(
+                    index,
+                    f"answers.{key}",
+                    _("No question of this survey has the code “%(code)s”.") % {"code": key},
+                )
+                continue
+            if group == "attributes" and (is_question or name in (RESPONDENT, SUBMITTED)):
+                problems.add(
+                    index,
+                    f"attributes.{key}",
+                    _("“%(name)s” names a question or a field of its own; choose another name.")
+                    % {"name": key},
+                )
+                continue
+            paths.setdefault(name, f"{group}.{name}")
+            row[name] = value
+    unknown = sorted(set(item) - {RESPONDENT, SUBMITTED, "answers", "attributes"})
+    for key in unknown:
+        problems.add(index, str(key), _("Unknown field: use answers and attributes."))
+    return row
 
 
 def _stored(survey: Survey, layout: Layout) -> dict[str, Stored]:

@@ -33,7 +33,9 @@ urlpatterns = [
     path("journeys/<slug:slug>/", catalog.JourneyDetail.as_view(), name="journey"),
     # One module per part of the API: what others read, what service systems push, and the
     # recommendations' moves.
-    path("", include("sawt.api.urls_read")),
+    # Push before read: a path both read and push (complaints/) is one view answering GET and
+    # POST, routed from the push module.
     path("", include("sawt.api.urls_push")),
+    path("", include("sawt.api.urls_read")),
     path("", include("sawt.api.urls_moves")),
 ]

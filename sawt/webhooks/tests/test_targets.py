@@ -154,3 +154,16 @@ def test_the_request_goes_to_the_address_that_was_checked(receiver, monkeypatch)
     jobs_run_pending()
     assert receiver.got[0].headers["Host"] == f"name.invalid:{port}"
     assert WebhookDelivery.objects.get().status == "delivered"
+
+
+def test_https_connects_to_the_checked_address_and_checks_tls(receiver):
+    """An https hook opens TLS to the address just checked; a server that speaks no TLS (the
+    plain receiver) is an error worth another try, and nothing reaches it as a request."""
+    from sawt.webhooks.sending import post
+    from sawt.webhooks.targets import url_parse
+
+    port = receiver.url.split(":")[2].split("/")[0]
+    target = url_parse(f"https://name.invalid:{port}/hook/")
+    answer = post(target=target, address="127.0.0.1", body=b"{}", headers={})
+    assert answer.status is None and "SSL" in answer.error
+    assert receiver.got == []

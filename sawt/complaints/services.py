@@ -24,6 +24,7 @@ from sawt.complaints.models import Complaint
 from sawt.complaints.signals import complaints_imported
 from sawt.core.access import authorize
 from sawt.core.audit import audit_record
+from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     bulk_insert,
@@ -206,6 +207,10 @@ def complaints_push(
                     obj=journey,
                     data={"source": "api", **result.as_dict()},
                 )
+            # As a file import's does (imports/results.py): other systems hear of it.
+            event_announce(
+                "import.finished", journey, action=ACTION, source="api", **result.as_dict()
+            )
             results.append((journey, result))
     for journey, result in results:
         # Sorting them is the system's follow-up work: a token may push complaints, not

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from sawt.core.access import authorize
 from sawt.core.audit import audit_record
+from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
 from sawt.distribution.contacts import contact_hash
 from sawt.distribution.importers import SampleRow, parse_sample, sample_layout
@@ -211,6 +212,11 @@ def sample_import(
             audit_record(
                 actor=actor, action=ACTION, obj=survey, data={"file": path.name, **result.as_dict()}
             )
+        # Every import announces its end (imports/results.py for the row imports): the people
+        # added to the sample are what it created; never a contact.
+        event_announce(
+            "import.finished", survey, action=ACTION, rows=result.rows, created=result.invited
+        )
         report(on_progress, len(new), len(new), SAVING)
     return result
 

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from sawt.core.access import authorize
 from sawt.core.audit import audit_record
+from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
 from sawt.imports.db import (
     JoinedText,
@@ -155,6 +156,8 @@ def responses_push(
             audit_record(
                 actor=actor, action=ACTION, obj=survey, data={"source": "api", **result.as_dict()}
             )
+        # As a file import's does (imports/results.py): other systems hear of it.
+        event_announce("import.finished", survey, action=ACTION, source="api", **result.as_dict())
     # Refreshing the themes is the system's follow-up work: a token may push responses only.
     _after(survey, result, None)
     return ResponsesPush(

@@ -88,3 +88,31 @@ def test_an_import_is_announced_with_its_counts_and_no_text(subscribed, tmp_path
     assert (second["data"]["created"], second["data"]["unchanged"]) == (0, 2)
     assert "0551234567" not in str(sent()) and "متأخر" not in str(sent())
     assert first["id"] != second["id"]
+
+
+def test_a_batch_pushed_through_the_api_is_announced_as_such(subscribed):
+    from sawt.complaints.services import complaints_push
+
+    journey = f.JourneyFactory(slug="permits")
+    item = {"complaint_id": "K-1", "received_at": "2022-06-02T10:00:00+03:00", "text": "تأخر"}
+    complaints_push(batches={journey: [(0, item)]}, actor=None)
+    [payload] = sent()
+    assert payload["event"] == "import.finished"
+    assert payload["data"]["source"] == "api"
+    assert (payload["data"]["action"], payload["data"]["created"]) == ("complaint.import", 1)
+
+
+def test_a_sample_import_is_announced_with_who_was_added_counted_only(subscribed, tmp_path):
+    from sawt.distribution.services.sample import sample_import
+
+    survey = f.SurveyFactory(code="permits-2022-06")
+    path = tmp_path / "sample.csv"
+    path.write_text(
+        "reference_id,mobile,completed_at\nR-1,0551234567,2022-06-01\nR-2,0551234568,2022-06-02\n",
+        encoding="utf-8",
+    )
+    sample_import(survey_code=survey.code, path=path, actor=None)
+    [payload] = sent()
+    assert payload["data"]["action"] == "survey.sample_import"
+    assert (payload["data"]["rows"], payload["data"]["created"]) == (2, 2)
+    assert "0551234567" not in str(payload) and "R-1" not in str(payload)

@@ -359,7 +359,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["sawt.api.permissions.ReadScope"],
     "DEFAULT_THROTTLE_CLASSES": ["sawt.api.throttling.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["sawt.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "sawt.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sawt.api.errors.api_exception_handler",

@@ -96,6 +96,8 @@ def pages(sawt_env: dict[str, str]) -> dict[str, str]:
         "survey": "/surveys/cc-2022-06/",
         "survey-funnel": f"/surveys/{FUNNEL_SURVEY}/",
         "report": f"/reports/{JOURNEY}/{PERIOD}/",
+        "tokens": "/tokens/",
+        "token-new": "/tokens/new/",
         "admin": "/admin/",
         "not-found": "/no-such-page/",
     }
@@ -216,6 +218,35 @@ def test_an_import_and_its_problems_fit_a_phone(browser, server, tmp_path):
         for lang in ("en", "ar"):
             _set_language(context, server, lang)
             too_wide.append(_check(page, status_url, f"import-status-{lang}-360", keep=True))
+        assert [line for line in too_wide if line] == []
+    finally:
+        context.close()
+
+
+def test_api_tokens_fit_a_phone(browser, server):
+    """An administrator makes a token on a phone: the page showing it (a long unbroken string)
+    fits, then the list holding it and the revocation's confirmation, in both languages."""
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    context.set_default_timeout(15_000)
+    try:
+        page = login(context.new_page(), "admin")
+        too_wide = []
+        for lang in ("ar", "en"):
+            _set_language(context, server, lang)
+            page.goto("/tokens/new/")
+            page.fill("#id_name", f"e2e-narrow-{lang}")
+            page.select_option("#id_agency", "*")
+            page.check("#id_scope_1")
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            assert page.locator("#secret").is_visible()
+            found = page.evaluate(_OVERFLOW)
+            shot(page, f"narrow-token-created-{lang}-360")
+            if found["scroll"] > found["width"]:
+                too_wide.append(f"token created ({lang}): {found}")
+            too_wide.append(_check(page, "/tokens/", f"tokens-listed-{lang}-360", keep=True))
+            revoke = page.locator('main a[href$="/revoke/"]').first.get_attribute("href")
+            too_wide.append(_check(page, revoke, f"token-revoke-{lang}-360", keep=True))
         assert [line for line in too_wide if line] == []
     finally:
         context.close()

@@ -19,7 +19,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
-        help_text=_("Unique; the system that will use it, e.g. balady-platform."),
+        help_text=_("Unique; the system that will use it, e.g. balady."),
     )
     agency = forms.ChoiceField(
         label=_("Agency"),

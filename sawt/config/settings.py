@@ -379,6 +379,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the statuses wherever they appear (a recommendation, its history, a move).
+    "ENUM_NAME_OVERRIDES": {"RecommendationStatusEnum": "sawt.gaps.choices.RecommendationStatus"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

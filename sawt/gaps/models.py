@@ -150,6 +150,9 @@ class RecommendationEvent(models.Model):
         on_delete=models.SET_NULL,
         verbose_name=_("by"),
     )
+    # Who acted, as a name that outlives the user and covers those who are none: "system",
+    # a username, or an API token's "token:<name>" (sawt.core.audit.actor_label).
+    actor_label = models.CharField(_("by (name)"), max_length=150, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

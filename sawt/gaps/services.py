@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from sawt.catalog.models import Agency, GapCategory, Journey, Stage
 from sawt.complaints.models import Complaint
 from sawt.core.access import authorize, role_of
-from sawt.core.audit import actor_user, audit_record
+from sawt.core.audit import actor_label, actor_user, audit_record
 from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import parse_period
@@ -175,6 +175,7 @@ def recommendation_create(
         to_status=RecommendationStatus.PROPOSED,
         at=at,
         actor=actor_user(actor),
+        actor_label=actor_label(actor),
     )
     audit_record(
         actor=actor,
@@ -284,6 +285,7 @@ def recommendation_transition(
         to_status=to_status,
         at=at,
         actor=actor_user(actor),
+        actor_label=actor_label(actor),
         note=note.strip(),
     )
     audit_record(

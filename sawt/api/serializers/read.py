@@ -191,8 +191,11 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(NULLABLE_CODE)
     def get_actor(self, event: RecommendationEvent) -> str | None:
-        """Who moved it: a person's user name; null for the system or a token."""
-        return event.actor.get_username() if event.actor else None
+        """Who moved it: a person's user name, `token:<name>` for an API token, `system`;
+        null for a move recorded before names were kept."""
+        if event.actor:
+            return event.actor.get_username()
+        return event.actor_label or None
 
 
 class RecommendationSerializer(serializers.ModelSerializer):

@@ -10,6 +10,6 @@ from sawt.api.views import push
 
 urlpatterns: list[URLPattern] = [
     path("transactions/", push.TransactionPush.as_view(), name="transactions"),
-    path("complaints/", push.ComplaintCollection.as_view(), name="complaints_push"),
+    path("complaints/", push.ComplaintCollection.as_view(), name="complaints"),
     path("surveys/<str:code>/responses/", push.ResponsePush.as_view(), name="survey_responses"),
 ]

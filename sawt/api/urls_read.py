@@ -1,4 +1,5 @@
-"""Read endpoints (read scope): surveys, summaries, complaints, gaps, recommendations."""
+"""Read endpoints (read scope): surveys, summaries, gaps, recommendations. Complaints are read
+at complaints/, routed with their push (urls_push.py: one view for both methods)."""
 
 from django.urls import path
 
@@ -12,7 +13,6 @@ urlpatterns = [
         read.JourneySummary.as_view(),
         name="journey-summary",
     ),
-    path("complaints/", read.ComplaintList.as_view(), name="complaints"),
     path("gaps/", read.GapList.as_view(), name="gaps"),
     path("gaps/<int:pk>/", read.GapDetail.as_view(), name="gap"),
     path("recommendations/", read.RecommendationList.as_view(), name="recommendations"),

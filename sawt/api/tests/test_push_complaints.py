@@ -9,7 +9,7 @@ from sawt.complaints.models import Complaint
 from sawt.core.models import AuditEvent
 from sawt.testing.factories import AgencyFactory, GapCategoryFactory, JourneyFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("sawt.api.tests.push_urls")]
+pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
 
 

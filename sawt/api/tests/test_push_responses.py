@@ -9,7 +9,7 @@ from sawt.metrics.selectors import journey_summary
 from sawt.surveys.models import Answer, Response
 from sawt.testing.factories import AgencyFactory, JourneyFactory, QuestionFactory, SurveyFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("sawt.api.tests.push_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from sawt.distribution.models import InvitationSettings, Invitee, ServiceTransaction
 from sawt.testing.factories import AgencyFactory, JourneyFactory, SurveyFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("sawt.api.tests.push_urls")]
+pytestmark = pytest.mark.django_db
 URL = "/api/v1/transactions/"
 
 

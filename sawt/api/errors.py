@@ -113,7 +113,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
     detail = response.data
     if isinstance(exc, exceptions.ValidationError):
-        response.data = body(_("The request has problems; nothing was saved."), flatten(detail))
+        request = context.get("request")
+        if request is not None and request.method in ("GET", "HEAD", "OPTIONS"):
+            message = _("The request has problems.")  # a read saves nothing anyway
+        else:
+            message = _("The request has problems; nothing was saved.")
+        response.data = body(message, flatten(detail))
     else:
         message = detail.get("detail", "") if isinstance(detail, dict) else str(detail)
         response.data = body(str(message))

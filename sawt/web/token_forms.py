@@ -22,7 +22,7 @@ class TokenForm(forms.Form):
         help_text=_("Unique; the system that will use it, e.g. balady."),
     )
     agency = forms.ChoiceField(
-        label=_("Agency"),
+        label=_("Sees the data of"),
         help_text=_("The token sees and changes only what this agency's members could."),
     )
     scope = forms.ChoiceField(

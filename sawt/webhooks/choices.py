@@ -15,7 +15,10 @@ class WebhookEvent(models.TextChoices):
         _("A recommendation changed status"),
     )
     SURVEY_COMPLETED = "survey.completed", _("A respondent completed a survey form")
-    IMPORT_FINISHED = "import.finished", _("An import of complaints or responses finished")
+    IMPORT_FINISHED = (
+        "import.finished",
+        _("An import of complaints, responses or a sample finished"),
+    )
 
 
 class DeliveryStatus(models.TextChoices):

@@ -184,7 +184,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "at", "actor", "note"]
 
     @extend_schema_field(
-        {"type": "string", "enum": RecommendationStatus.values, "nullable": True},
+        serializers.ChoiceField(choices=RecommendationStatus.choices, allow_null=True)
     )
     def get_from_status(self, event: RecommendationEvent) -> str | None:
         return event.from_status or None
@@ -232,7 +232,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
         fields = [*RecommendationSerializer.Meta.fields, "next_statuses"]
 
     @extend_schema_field(
-        {"type": "array", "items": {"type": "string", "enum": RecommendationStatus.values}}
+        serializers.ListField(child=serializers.ChoiceField(choices=RecommendationStatus.choices))
     )
     def get_next_statuses(self, recommendation: Recommendation) -> list[str]:
         return list(self.context.get("next_statuses", []))

@@ -7,12 +7,14 @@ name. Redirects are never followed (http.client does not): a 3xx is an answer li
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,9 @@ from sawt.webhooks.targets import Target
 # Seconds to connect, then to wait for each read: a receiver should answer at once and do its
 # work later.
 TIMEOUT = 10.0
+# And for the whole exchange: a receiver dripping its answer a byte at a time, each within
+# TIMEOUT, would otherwise hold a worker for days.
+DEADLINE = 30.0
 USER_AGENT = "sawt-webhooks/1"
 
 
@@ -67,6 +72,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    cut.set()
+    if connection.sock is not None:
+        with contextlib.suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
+
+
 def post(*, target: Target, address: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST `body` to the target through `address`; never raises for network trouble."""
     connection_class = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
@@ -74,6 +86,11 @@ def post(*, target: Target, address: str, body: bytes, headers: dict[str, str]) 
     started = time.monotonic()
     status: int | None = None
     error = ""
+    # Shutting the socket down wakes a read blocked in another thread (closing it would not).
+    cut = threading.Event()
+    watchdog = threading.Timer(DEADLINE, _cut, args=(connection, cut))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request(
             "POST",
@@ -87,5 +104,9 @@ def post(*, target: Target, address: str, body: bytes, headers: dict[str, str]) 
     except (OSError, http.client.HTTPException) as exc:
         error = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:500]
     finally:
+        watchdog.cancel()
         connection.close()
+    if cut.is_set():
+        # Whatever was read before the cut (even a status line) is no answer: try again later.
+        status, error = None, f"no complete answer within {DEADLINE:g} s"
     return Answer(status, error, int((time.monotonic() - started) * 1000))

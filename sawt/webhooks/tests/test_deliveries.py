@@ -238,3 +238,44 @@ def test_a_deleted_hook_leaves_its_queued_job_nothing_to_do(receiver):
     jobs_run_pending()
     assert receiver.got == []
     assert Job.objects.get(kind="webhooks.deliver").result == {"outcome": "skipped"}
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(monkeypatch):
+    """Each byte within the read timeout, the whole answer never: the attempt ends at the
+    deadline instead of holding a worker."""
+    import socket
+    import threading
+    import time as clock
+
+    from sawt.webhooks import sending
+    from sawt.webhooks.targets import url_parse
+
+    monkeypatch.setattr(sending, "DEADLINE", 1.5)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        try:
+            for _ in range(50):
+                conn.sendall(b"X-Slow: a\r\n")
+                clock.sleep(0.2)
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = clock.monotonic()
+    answer = sending.post(
+        target=url_parse(f"http://127.0.0.1:{port}/hook"),
+        address="127.0.0.1",
+        body=b"{}",
+        headers={},
+    )
+    assert clock.monotonic() - started < 5
+    assert answer.status is None and "1.5 s" in answer.error
+    server.close()

@@ -3,9 +3,8 @@ window of S seconds (default `600/60`); `off` turns it off. Past it, 429 with `R
 
 Windows are fixed (aligned on multiples of S), so a burst across a window's edge may reach 2N:
 a bound on what one caller costs, not a precise meter. The counts live in the database
-(`TokenRateCount`), raised by one atomic upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`,
-the same statement on SQLite ≥ 3.35 and PostgreSQL) that every gunicorn process and every
-machine shares, which Django's per-process cache would not.
+(`TokenRateCount`), raised by one atomic upsert (`sawt.core.db.window_hit`) that every
+gunicorn process and every machine shares, which Django's per-process cache would not.
 """
 
 from __future__ import annotations
@@ -14,14 +13,12 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from sawt.accounts.tokens import ApiClient
 from sawt.api.models import TokenRateCount
-
-_TABLE = TokenRateCount._meta.db_table
+from sawt.core.db import window_hit
 
 
 def token_hit(token_id: int, *, now: float | None = None) -> float | None:
@@ -32,22 +29,9 @@ def token_hit(token_id: int, *, now: float | None = None) -> float | None:
         return None
     most, seconds = limit
     moment = time.time() if now is None else now
-    window = int(moment) // seconds * seconds
-    table = connection.ops.quote_name(_TABLE)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (token_id, window_start, hits) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (token_id, window_start) DO UPDATE SET hits = {table}.hits + 1 "
-            "RETURNING hits",
-            [token_id, window],
-        )
-        hits = int(cursor.fetchone()[0])
-        if hits == 1:
-            # The first hit of a new window sweeps ended windows (every token's).
-            cursor.execute(f"DELETE FROM {table} WHERE window_start < %s", [window - seconds])
-    if hits <= most:
+    if window_hit(TokenRateCount, "token_id", token_id, seconds=seconds, now=moment) <= most:
         return None
-    return max(window + seconds - moment, 1.0)
+    return max(seconds - moment % seconds, 1.0)
 
 
 class TokenRateThrottle(BaseThrottle):

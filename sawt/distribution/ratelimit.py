@@ -10,23 +10,19 @@ seconds (default `30/600`, 30 per 10 minutes); the next ones get 429 until the w
 window's edge may reach 2N: a bound on what guessing costs, not a precise meter.
 
 The counts live in the database (`FormRateCount`), one row per address and window, raised by
-one atomic upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, the same statement on
-SQLite ≥ 3.35 and PostgreSQL): every gunicorn process and every machine behind the proxy
-shares them, which a per-process cache (Django's default) would not. An IPv6 client is
+one atomic upsert (`sawt.core.db.window_hit`): every gunicorn process and every machine behind
+the proxy shares them, which a per-process cache (Django's default) would not. An IPv6 client is
 counted by its /64 network, since one host may hold a whole /64.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import time
 
 from django.conf import settings
-from django.db import connection
 
+from sawt.core.db import window_hit
 from sawt.distribution.models import FormRateCount
-
-_TABLE = FormRateCount._meta.db_table
 
 
 def rate_key(address: str | None) -> str:
@@ -46,19 +42,5 @@ def rate_hit(address: str | None, *, now: float | None = None) -> bool:
     if limit is None:
         return False
     most, seconds = limit
-    moment = time.time() if now is None else now
-    window = int(moment) // seconds * seconds
-    table = connection.ops.quote_name(_TABLE)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (address, window_start, hits) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (address, window_start) DO UPDATE SET hits = {table}.hits + 1 "
-            "RETURNING hits",
-            [rate_key(address), window],
-        )
-        hits = int(cursor.fetchone()[0])
-        if hits == 1:
-            # The first hit of a new window sweeps the windows that have ended (every address's):
-            # the table holds at most two windows' worth of addresses.
-            cursor.execute(f"DELETE FROM {table} WHERE window_start < %s", [window - seconds])
+    hits = window_hit(FormRateCount, "address", rate_key(address), seconds=seconds, now=now)
     return hits > most

@@ -31,13 +31,14 @@ from sawt.imports.db import (
 from sawt.imports.items import item_problems, items_table
 from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.progress import READING, ProgressCallback, report, report_reading, report_saving
-from sawt.imports.readers import normalise_header, open_table
+from sawt.imports.readers import normalise_header
 from sawt.imports.results import ImportResult, rows_import_result
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
 from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED, ResponseRow
 from sawt.surveys.models import Answer, Response, Survey
 from sawt.surveys.signals import responses_imported
+from sawt.surveys.sources import available, opener
 
 ACTION = "survey.responses_import"
 ANSWER_COLUMNS = ("response_id", "question_id", "score", "text", "category_id", "category_source")
@@ -54,11 +55,15 @@ def responses_import(
     *,
     survey_code: str,
     path: Path,
+    source: str = "sawt",
     actor: Any = None,
     progress: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import survey responses from CSV or XLSX: all or nothing, keyed on respondent_id.
+
+    `source` says whose export the file is (sawt.surveys.sources): sawt's own table by
+    default, or another tool's, read into the same shape and checked by the same rules.
 
     `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
     read, then saved (a background import's page)."""
@@ -66,10 +71,17 @@ def responses_import(
     survey = Survey.objects.filter(code=survey_code.strip()).first()
     if survey is None:
         raise ApplicationError(_("No survey has the code “%(code)s”.") % {"code": survey_code})
+    try:
+        read_source = opener(source)
+    except ValueError:
+        raise ApplicationError(
+            _("“%(source)s” is not a source sawt reads. Sources: %(known)s.")
+            % {"source": source, "known": ", ".join(available())}
+        ) from None
     problems = ProblemCollector()
     # Reading and checking run before the transaction: on SQLite an open write transaction
     # blocks every other writer, and checking a large file takes a while.
-    with open_table(path, problems=problems, progress=progress) as table:
+    with read_source(path, survey, problems, progress) as table:
         report_reading(table, on_progress)
         layout = response_layout(table.header, list(survey.questions.all()))
         rows, read = parse_responses(table, layout, problems)

@@ -17,12 +17,23 @@ class Command(ImportCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--survey", required=True, help="the survey code, as in its YAML")
+        parser.add_argument(
+            "--from",
+            dest="source",
+            default="sawt",
+            metavar="SOURCE",
+            help=(
+                "whose export the file is: sawt (the default), kobo, odk, qualtrics, "
+                "limesurvey, forms or spss"
+            ),
+        )
         super().add_arguments(parser)
 
     def run(self, options: dict[str, Any]) -> str:
         result = responses_import(
             survey_code=options["survey"],
             path=options["file"],
+            source=options["source"],
             progress=self.progress_wanted(options),
         )
         return _("Responses for survey “%(code)s”: %(summary)s") % {

@@ -45,4 +45,5 @@ def opener(source: str) -> Opener:
     if source not in _MODULES:
         raise ValueError(source)
     module = import_module(_MODULES[source])
-    return module.open_source  # type: ignore[no-any-return]
+    opener_of: Opener = module.open_source
+    return opener_of

@@ -75,6 +75,12 @@ class Question(TimeStampedModel):
         verbose_name=_("stage"),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The survey tool's answer codes as written ({"very_good": 5, "AO01": 1}): a response
+    # source scores a cell by looking it up here; empty for sawt's own definitions.
+    choices = models.JSONField(_("choices"), default=dict, blank=True)
+    # The survey tool's own id of the question (XLSForm `name`, LimeSurvey SGQA), so a
+    # response export's columns map to questions.
+    source_key = models.CharField(_("source key"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["survey", "position", "id"]

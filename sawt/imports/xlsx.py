@@ -189,7 +189,7 @@ class _Book:
     epoch: Any
 
 
-def _open_book(path: Path) -> _Book:
+def _open_book(path: Path, sheet: int | str | None = None) -> _Book:
     # openpyxl reads the package's small structural parts (manifest, workbook, relations);
     # the parts that grow with the data are read below, a C-built element at a time, where
     # openpyxl builds an object per shared string and style (about 20 µs each).
@@ -210,16 +210,10 @@ def _open_book(path: Path) -> _Book:
         if get_rels_path(workbook) in reader.valid_files:
             budget.spend(get_rels_path(workbook), cap=STRUCTURE_CAP)
         reader.read_workbook()
-        sheet = next(
-            (
-                rel.target
-                for _, rel in reader.parser.find_sheets()
-                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
-            ),
-            None,
-        )
-        if sheet is None:
+        sheets = _worksheets(reader)
+        if not sheets:
             raise _damaged()
+        part = _pick_sheet(sheets, sheet)
         dates: set[int] = set()
         durations: set[int] = set()
         if ARC_STYLE in reader.valid_files:
@@ -229,11 +223,73 @@ def _open_book(path: Path) -> _Book:
         if strings_part is not None:
             budget.spend(strings_part)
             strings = _shared_strings(reader.archive, strings_part)
-        budget.spend(sheet)
-        return _Book(reader.archive, sheet, strings, dates, durations, reader.wb.epoch)
+        budget.spend(part)
+        return _Book(reader.archive, part, strings, dates, durations, reader.wb.epoch)
     except BaseException:
         reader.archive.close()
         raise
+
+
+def _worksheets(reader: Any) -> list[tuple[str, str]]:
+    """(name, part) of the workbook's worksheets, in its order; chartsheets left out."""
+    return [
+        (str(found.name), rel.target)
+        for found, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
+
+
+def _pick_sheet(sheets: list[tuple[str, str]], sheet: int | str | None) -> str:
+    """The part of the sheet asked for: None the first, a number by position (from 0), a name
+    without regard to case."""
+    if sheet is None:
+        return sheets[0][1]
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(sheets):
+            return sheets[sheet][1]
+    else:
+        for name, part in sheets:
+            if name.strip().casefold() == sheet.strip().casefold():
+                return part
+    raise _refuse(
+        _("The workbook has no sheet “%(sheet)s”; its sheets are: %(sheets)s.")
+        % {
+            "sheet": sheet + 1 if isinstance(sheet, int) else sheet,
+            "sheets": ", ".join(name for name, _part in sheets),
+        }
+    )
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of the workbook's worksheets, in its order (chartsheets left out)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    check_package(path)
+    try:
+        reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+    except Exception:
+        raise _damaged() from None
+    try:
+        from openpyxl.packaging.relationship import get_rels_path
+        from openpyxl.reader.excel import _find_workbook_part  # type: ignore[attr-defined]
+        from openpyxl.xml.constants import ARC_CONTENT_TYPES
+
+        budget = _Budget(reader.archive, path.stat().st_size)
+        budget.spend(ARC_CONTENT_TYPES, cap=STRUCTURE_CAP)
+        reader.read_manifest()
+        workbook = _find_workbook_part(reader.package).PartName[1:]
+        budget.spend(workbook, cap=STRUCTURE_CAP)
+        if get_rels_path(workbook) in reader.valid_files:
+            budget.spend(get_rels_path(workbook), cap=STRUCTURE_CAP)
+        reader.read_workbook()
+        return [name for name, _part in _worksheets(reader)]
+    except ImportFailed:
+        raise
+    except Exception:
+        logger.info("XLSX workbook refused as damaged", exc_info=True)
+        raise _damaged() from None
+    finally:
+        reader.archive.close()
 
 
 def _date_styles(archive: zipfile.ZipFile, name: str) -> tuple[set[int], set[int]]:
@@ -290,8 +346,11 @@ def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
 
 
 @contextmanager
-def sheet_rows(path: Path, bar: tqdm) -> Iterator[Iterator[tuple[int, list[Any]]]]:
-    """(row number, cells up to the last filled one) for the first sheet's non-empty rows."""
+def sheet_rows(
+    path: Path, bar: tqdm, sheet: int | str | None = None
+) -> Iterator[Iterator[tuple[int, list[Any]]]]:
+    """(row number, cells up to the last filled one) for a sheet's non-empty rows: the first
+    sheet, or `sheet` by position (from 0) or by name (without regard to case)."""
     from openpyxl.worksheet._reader import WorkSheetParser
     from openpyxl.xml import DEFUSEDXML
 
@@ -299,7 +358,7 @@ def sheet_rows(path: Path, bar: tqdm) -> Iterator[Iterator[tuple[int, list[Any]]
         raise _refuse(_("XLSX files cannot be read safely on this server; upload a CSV file."))
     check_package(path)
     try:
-        book = _open_book(path)
+        book = _open_book(path, sheet)
     except ImportFailed:
         raise
     except Exception:

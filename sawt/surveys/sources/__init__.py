@@ -24,6 +24,7 @@ from sawt.imports.readers import Table, open_table
 SOURCES: tuple[str, ...] = ("sawt", "kobo", "odk", "qualtrics", "limesurvey", "forms", "spss")
 # Sources whose module exists (helpers add theirs here as they land).
 _MODULES: dict[str, str] = {}
+_MODULES["spss"] = "sawt.surveys.sources.spss"
 _MODULES["forms"] = "sawt.surveys.sources.forms"
 _MODULES["limesurvey"] = "sawt.surveys.sources.limesurvey"
 

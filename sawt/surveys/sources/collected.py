@@ -74,9 +74,19 @@ class Scorer:
             if found is not None:
                 return found
         try:
-            parse_whole(value)
+            score = parse_whole(value)
         except ValueProblem:
             raise ValueProblem(self._unknown(value)) from None
+        low, high = self.question.scale_min or 0, self.question.scale_max or 0
+        if label is not None and cell_text(label) != cell_text(value) and not low <= score <= high:
+            # A labelled code that is not a score ("9: Don't know"): name the label too.
+            raise ValueProblem(
+                _(
+                    "%(value)s (“%(label)s”) is neither one of this question's answers nor a "
+                    "score from %(low)s to %(high)s."
+                )
+                % {"value": score, "label": cell_text(label)[:100], "low": low, "high": high}
+            )
         return value
 
     def _unknown(self, value: Any) -> str:

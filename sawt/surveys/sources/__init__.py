@@ -24,9 +24,12 @@ from sawt.imports.readers import Table, open_table
 SOURCES: tuple[str, ...] = ("sawt", "kobo", "odk", "qualtrics", "limesurvey", "forms", "spss")
 # Sources whose module exists (helpers add theirs here as they land).
 _MODULES: dict[str, str] = {}
-_MODULES["spss"] = "sawt.surveys.sources.spss"
-_MODULES["forms"] = "sawt.surveys.sources.forms"
+_MODULES["kobo"] = "sawt.surveys.sources.kobo"
+_MODULES["odk"] = "sawt.surveys.sources.odk"
+_MODULES["qualtrics"] = "sawt.surveys.sources.qualtrics"
 _MODULES["limesurvey"] = "sawt.surveys.sources.limesurvey"
+_MODULES["forms"] = "sawt.surveys.sources.forms"
+_MODULES["spss"] = "sawt.surveys.sources.spss"
 
 Opener = Callable[[Path, Any, ProblemCollector, bool], AbstractContextManager[Table]]
 

@@ -104,7 +104,8 @@ class Scorer:
                 )
                 % where
             )
-        names = list(self.exact)
+        # By score, then name: PostgreSQL's jsonb does not keep the definition's order.
+        names = sorted(self.exact, key=lambda name: (self.exact[name], name))
         listed = ", ".join(names[:_NAMED]) + (", …" if len(names) > _NAMED else "")
         return _(
             "“%(value)s” is neither one of this question's answers (%(choices)s) nor a score "

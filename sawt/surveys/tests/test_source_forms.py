@@ -227,8 +227,9 @@ def test_an_unknown_label_names_its_row_and_column(survey, tmp_path):
     lines = refused(path)
     assert lines == [
         "row 3, column Overall, how satisfied are you with the service?: “Delighted” is neither "
-        "one of this question's answers (راضٍ جدًا, راضٍ, محايد, غير راضٍ, غير راضٍ أبدًا, Very "
-        "satisfied, Satisfied, Neutral, Dissatisfied, Very dissatisfied) nor a score from 1 to 5."
+        "one of this question's answers (Very dissatisfied, غير راضٍ أبدًا, Dissatisfied, غير "
+        "راضٍ, Neutral, محايد, Satisfied, راضٍ, Very satisfied, راضٍ جدًا) nor a score from 1 "
+        "to 5."
     ]
 
 

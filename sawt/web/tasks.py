@@ -97,10 +97,12 @@ def import_enqueue(
     sample: int | None = None,
     seed: int | None = None,
     strata: str = "",
+    source: str = "",
 ) -> Job:
     """Queue the import of an uploaded file; the page at /imports/<job id>/ follows it.
 
-    `sample`, `seed` and `strata` are a sample file's draw, as `sawt import-sample` takes them."""
+    `sample`, `seed` and `strata` are a sample file's draw, as `sawt import-sample` takes them;
+    `source` is whose export a responses file is (`--from`)."""
     payload = {
         "kind": kind,
         "file": place,
@@ -110,6 +112,7 @@ def import_enqueue(
         "sample": sample,
         "seed": seed,
         "strata": strata,
+        "source": source,
         "user": getattr(actor, "pk", None),
         # Messages and the problem table come in the language the person was reading.
         "language": translation.get_language() or settings.LANGUAGE_CODE,
@@ -140,7 +143,13 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
         }
     if kind == RESPONSES:
         code = payload["survey"]
-        result = responses_import(survey_code=code, path=path, actor=actor, on_progress=progress)
+        result = responses_import(
+            survey_code=code,
+            path=path,
+            source=str(payload.get("source") or "sawt"),
+            actor=actor,
+            on_progress=progress,
+        )
         return _("Responses for survey “%(code)s”: %(summary)s") % {
             "code": code,
             "summary": result.summary(),

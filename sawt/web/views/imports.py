@@ -35,6 +35,7 @@ from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
 from sawt.surveys.models import Survey
 from sawt.surveys.selectors import surveys_for
+from sawt.surveys.sources import available
 from sawt.web.tasks import (
     COMPLAINTS,
     DEFINITION,
@@ -71,6 +72,21 @@ KIND_LABELS = {
 }
 # Kinds that go into a survey: the form asks which.
 FOR_A_SURVEY = (RESPONSES, SAMPLE)
+# Whose export a responses file is (sawt.surveys.sources, `--from` on the command line).
+SOURCE_LABELS = {
+    "sawt": gettext_lazy("sawt's own table"),
+    "kobo": "KoboToolbox",
+    "odk": "ODK Central",
+    "qualtrics": "Qualtrics",
+    "limesurvey": "LimeSurvey",
+    "forms": gettext_lazy("Google Forms or Microsoft Forms"),
+    "spss": "SPSS",
+}
+# The files each source reads, where they are not a .csv or .xlsx table.
+SOURCE_SUFFIXES = {
+    "limesurvey": (".csv", ".lsa"),
+    "spss": (".sav", ".zsav"),
+}
 
 
 class _ScopedChoice(forms.ModelChoiceField):
@@ -89,6 +105,12 @@ class ImportForm(forms.Form):
         queryset=Survey.objects.none(),
         required=False,
         help_text=gettext_lazy("For survey responses and for service users to invite."),
+    )
+    source = forms.ChoiceField(
+        label=gettext_lazy("Exported from"),
+        required=False,
+        initial="sawt",
+        help_text=gettext_lazy("Only for survey responses: the tool the file comes from."),
     )
     journey = _ScopedChoice(
         label=gettext_lazy("Journey"),
@@ -125,13 +147,19 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy("A .yaml or .yml definition, or a .csv or .xlsx table."),
+        help_text=gettext_lazy(
+            "A .yaml or .yml definition, or a .csv or .xlsx table (LimeSurvey's responses may "
+            "also be an .lsa archive, SPSS's a .sav file)."
+        ),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (kind, label) for kind, label in KIND_LABELS.items() if can(user, ACTIONS[kind])
+        ]
+        cast(forms.ChoiceField, self.fields["source"]).choices = [
+            (source, SOURCE_LABELS.get(source, source)) for source in available()
         ]
         # Scoped at the source: another agency's survey or journey is not a valid choice.
         surveys = surveys_for(user).select_related("journey").order_by("journey__slug", "period")
@@ -160,11 +188,14 @@ class ImportForm(forms.Form):
             self.add_error("journey", _("Choose the journey these complaints are about."))
         if kind and upload is not None:
             suffix = Path(upload.name or "").suffix.lower()
-            if suffix not in SUFFIXES[kind]:
+            suffixes = SUFFIXES[kind]
+            if kind == RESPONSES:
+                suffixes = SOURCE_SUFFIXES.get(data.get("source") or "sawt", suffixes)
+            if suffix not in suffixes:
                 self.add_error(
                     "file",
                     _("This kind of import takes a file ending in %(suffixes)s.")
-                    % {"suffixes": " / ".join(SUFFIXES[kind])},
+                    % {"suffixes": " / ".join(suffixes)},
                 )
         return data
 
@@ -233,6 +264,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
             place=place,
             name=Path(upload.name or name).name,
             survey=data["survey"].code if kind in FOR_A_SURVEY else "",
+            source=(data.get("source") or "sawt") if kind == RESPONSES else "",
             journey=data["journey"].slug if kind == COMPLAINTS else "",
             sample=data.get("sample") if kind == SAMPLE else None,
             seed=data.get("seed") if kind == SAMPLE else None,

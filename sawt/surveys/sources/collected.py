@@ -16,11 +16,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from sawt.imports.problems import ProblemCollector
-from sawt.imports.readers import Table
 from sawt.imports.values import ValueProblem, cell_text, parse_whole
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED
 from sawt.surveys.models import Question
+from sawt.surveys.sources.common import SourceNotes, SourceTable
 from sawt.textanalytics.arabic import normalize_arabic
 
 # Choices named in a message, at most (a list of fifty codes helps nobody).
@@ -114,12 +114,27 @@ class Scorer:
 
 
 class Shape:
-    """Where each of sawt's columns comes from in the source's rows, and how it is scored."""
+    """Where each of sawt's columns comes from in the source's rows, and how it is scored; what
+    became what is written down in `notes` for the import's report."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str) -> None:
+        self.notes = SourceNotes(source)
         self.questions: list[tuple[int, str, Scorer]] = []  # (source index, source name, …)
         self.attributes: list[tuple[int, str]] = []
         self.taken: dict[int, str] = {}  # question pk → the source column that feeds it
+
+    def read_as(self, shown: str, name: str) -> None:
+        self.notes.read_as[shown] = name
+
+    def drop(self, shown: str) -> None:
+        self.notes.dropped.append(shown)
+
+    def add_attribute(self, index: int, name: str, shown: str) -> None:
+        if name in (RESPONDENT, SUBMITTED) or any(name == n for _, n in self.attributes):
+            self.drop(shown)
+            return
+        self.attributes.append((index, name))
+        self.notes.attributes.append(shown)
 
     def add_question(
         self, index: int, name: str, question: Question, problems: ProblemCollector
@@ -135,12 +150,13 @@ class Shape:
             return
         self.taken[question.pk] = name
         self.questions.append((index, name, Scorer(question)))
+        self.read_as(name, question.code)
 
     def header(self, timed: bool = True) -> list[str]:
         """sawt's columns: without `submitted_at` when the source has no time (a re-import
         then keeps the stored time, as a sawt file without the column does)."""
         codes = [scorer.question.code.lower() for _, _, scorer in self.questions]
-        own = {RESPONDENT, SUBMITTED, *codes}
+        own = set(codes)
         self.attributes = [(i, name) for i, name in self.attributes if name not in own]
         first = [RESPONDENT, SUBMITTED] if timed else [RESPONDENT]
         return [*first, *codes, *(name for _, name in self.attributes)]
@@ -166,7 +182,18 @@ class Shape:
 
 
 def shaped_table(
-    header: list[str], rows: Iterator[tuple[int, Sequence[Any]]], problems: ProblemCollector
-) -> Table:
-    """The rows (source row number, cells in sawt's order) as a table `parse_responses` reads."""
-    return Table(kind="csv", header=header, problems=problems, _source=rows, raw_header=header)
+    shape: Shape,
+    header: list[str],
+    rows: Iterator[tuple[int, Sequence[Any]]],
+    problems: ProblemCollector,
+) -> SourceTable:
+    """The rows (source row number, cells in sawt's order) as a table `parse_responses` reads,
+    with the shape's notes for the import's report."""
+    return SourceTable(
+        kind="csv",
+        header=header,
+        problems=problems,
+        _source=rows,
+        raw_header=header,
+        notes=shape.notes,
+    )

@@ -34,8 +34,10 @@ from django.utils.translation import gettext as _
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.readers import Table, open_table
 from sawt.imports.values import ValueProblem, cell_key, cell_text, local_zone, parse_datetime
+from sawt.surveys.importers.responses import SUBMITTED
 from sawt.surveys.models import Question
 from sawt.surveys.sources.collected import Shape, fold, shaped_table
+from sawt.surveys.sources.common import looks_personal
 
 TIME_COLUMNS = ("timestamp", "الطابع الزمني", "طابع زمني", "completion time", "وقت الإكمال")
 # Never read: Microsoft's ID and who answered, quiz marks, and the other times.
@@ -60,7 +62,6 @@ DROPPED = frozenset(
     }
 )
 _QUIZ = re.compile(r"^(?:points|feedback)\s*-\s", re.IGNORECASE)
-_PERSONAL = re.compile(r"e-?mail|phone|mobile|بريد|جوال|هاتف|هوية", re.IGNORECASE)
 _GRID = re.compile(r"^(.*)\[([^\]]+)\]\s*$")
 _MERIDIEM = r"(?P<half>am|pm|a\.m\.|p\.m\.|ص|م)?"
 _ZONE = r"(?:(?:gmt|utc)\s*(?P<sign>[+-])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?|gmt|utc|z)?"
@@ -111,7 +112,7 @@ def open_source(
     texts = _Texts(list(survey.questions.all()))
     with open_table(path, problems=problems, progress=progress) as table:
         raw = [r or h for r, h in zip(table.raw_header, table.header, strict=False)]
-        shape = Shape()
+        shape = Shape("Forms")
         time_at: int | None = None
         kept: list[int] = []
         for i, name in enumerate(table.header):
@@ -120,13 +121,17 @@ def open_source(
                 continue
             if name in TIME_COLUMNS and time_at is None:
                 time_at = i
+                shape.read_as(shown, SUBMITTED)
                 continue
-            if name in DROPPED or _QUIZ.match(name) or _PERSONAL.search(name):
+            if name in DROPPED or _QUIZ.match(name):
+                shape.drop(shown)
                 continue
-            kept.append(i)
             question = texts.find(shown)
             if question is not None:
+                kept.append(i)
                 shape.add_question(i, shown, question, problems)
+            elif looks_personal(name):
+                shape.drop(shown)
             elif _looks_like_question(shown):
                 problems.add(
                     1,
@@ -139,7 +144,14 @@ def open_source(
                     ),
                 )
             else:
-                shape.attributes.append((i, name))
+                kept.append(i)
+                shape.add_attribute(i, name, shown)
+        shape.notes.other.append(
+            _(
+                "Respondent ids are made from each row's time and answers (forms- and 16 hex "
+                "digits), as neither Google nor Microsoft Forms exports one."
+            )
+        )
         if time_at is None:
             problems.add(
                 1,
@@ -154,7 +166,7 @@ def open_source(
         order = _day_month_order(path, time_at, survey.period, problems, raw[time_at])
         header = shape.header()
         rows = _rows(table, shape, time_at, raw[time_at], kept, order, problems)
-        yield shaped_table(header, rows, problems)
+        yield shaped_table(shape, header, rows, problems)
 
 
 def _rows(

@@ -32,8 +32,10 @@ from django.utils.translation import gettext as _
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.readers import Table, detect_kind, normalise_header, open_table
 from sawt.imports.values import cell_text
+from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED
 from sawt.surveys.models import Question
 from sawt.surveys.sources.collected import Shape, shaped_table
+from sawt.surveys.sources.common import looks_personal
 
 META = frozenset(
     {
@@ -151,37 +153,49 @@ def _shape_rows(
     codes: dict[str, str],
 ) -> Table:
     index = _index(questions)
-    shape = Shape()
+    shape = Shape("LimeSurvey")
     for i, name in enumerate(header):
-        if not name or name in META:
+        shown = raw[i] if i < len(raw) and raw[i] else name
+        if not name:
             continue
-        question = _question(name, index, codes)
+        if name == "id":
+            shape.read_as(shown, RESPONDENT)
+            continue
+        if name == "submitdate":
+            shape.read_as(shown, SUBMITTED)
+            continue
+        question = None if name in META else _question(name, index, codes)
         if question is not None:
-            shape.add_question(i, raw[i] or name, question, problems)
-        elif not _is_timing(name, index, codes):
-            shape.attributes.append((i, codes.get(name, name)))
+            shape.add_question(i, shown, question, problems)
+        elif name in META or _is_timing(name, index, codes) or looks_personal(name):
+            shape.drop(shown)
+        else:
+            shape.add_attribute(i, codes.get(name, name), shown)
     if "id" not in header:
         problems.add(
             1, None, _("The column “id” (LimeSurvey's response id) is missing from the first row.")
         )
-    respondent = header.index("id") if "id" in header else None
+    problems.raise_if_any()
+    respondent = header.index("id")
     submitted = header.index("submitdate") if "submitdate" in header else None
     out = shape.header(timed=submitted is not None)
+    incomplete = _("incomplete responses, without a submit date")
 
     def shaped() -> Iterator[tuple[int, Sequence[Any]]]:
         for number, cells in rows:
-            rid = cells[respondent] if respondent is not None else None
+            rid = cells[respondent]
             if submitted is None:
                 yield number, [rid, *shape.answers(number, cells, problems)]
                 continue
             when: str | None = cell_text(cells[submitted])
             if not when:
-                continue  # not completed
+                shape.notes.skipped[incomplete] += 1
+                continue
             if when.startswith(ANONYMISED):
                 when = None
             yield number, [rid, when, *shape.answers(number, cells, problems)]
 
-    return shaped_table(out, shaped(), problems)
+    return shaped_table(shape, out, shaped(), problems)
 
 
 # --- the archive ----------------------------------------------------------------------------

@@ -31,8 +31,10 @@ from django.utils.translation import gettext as _
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.readers import Table, normalise_header
 from sawt.imports.xlsx import MAX_COLUMNS, MAX_ROWS
+from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED
 from sawt.surveys.models import Question
 from sawt.surveys.sources.collected import Shape, shaped_table
+from sawt.surveys.sources.common import looks_personal
 
 RESPONDENT_NAMES = ("respondent_id", "responseid", "response_id", "respid", "id", "caseid")
 TIME_NAMES = ("submitted_at", "recordeddate", "enddate", "submitdate")
@@ -100,15 +102,23 @@ def open_source(
     questions = _index(list(survey.questions.all()))
     respondent = _first(header, RESPONDENT_NAMES)
     submitted = _first(header, TIME_NAMES)
-    shape = Shape()
+    shape = Shape("SPSS")
     for i, name in enumerate(header):
-        if i in (respondent, submitted) or not name:
+        if not name:
+            continue
+        if i == respondent:
+            shape.read_as(names[i], RESPONDENT)
+            continue
+        if i == submitted:
+            shape.read_as(names[i], SUBMITTED)
             continue
         question = questions.get(name)
         if question is not None:
             shape.add_question(i, names[i], question, problems)
-        elif not _PERSONAL.search(name):
-            shape.attributes.append((i, name))
+        elif looks_personal(name) or _PERSONAL.search(name):
+            shape.drop(names[i])
+        else:
+            shape.add_attribute(i, name, names[i])
     if respondent is None:
         problems.add(
             1,
@@ -123,7 +133,7 @@ def open_source(
     out = shape.header(timed=submitted is not None)
     labels = [meta.variable_value_labels.get(n) for n in names]
     rows = _rows(path, names, respondent, submitted, shape, labels, problems)
-    yield shaped_table(out, rows, problems)
+    yield shaped_table(shape, out, rows, problems)
 
 
 def _index(questions: list[Question]) -> dict[str, Question]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sawt.imports.problems import ImportFailed
+from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.tests.helpers import snapshot, write_xlsx
 from sawt.imports.values import ValueProblem
 from sawt.surveys.models import Response
@@ -275,3 +275,20 @@ def test_looks_like_a_forms_header():
     assert forms.looks_like(["timestamp", "how was it?"])
     assert forms.looks_like(["id", "start time", "completion time", "email", "name", "q"])
     assert not forms.looks_like(["respondent_id", "q1"])
+
+
+def test_the_report_names_the_dropped_columns(survey, tmp_path):
+    path = write_xlsx(tmp_path / "ms.xlsx", [MS_HEADER, *MS_ROWS])
+    with forms.open_source(path, survey, ProblemCollector()) as table:
+        notes = table.notes
+    assert notes.read_as["Completion time"] == "submitted_at"
+    assert notes.dropped == ["ID", "Start time", "Email", "Name"]
+    assert notes.read_as["What could be improved?"] == "t1"
+
+
+def test_a_question_mentioning_a_phone_is_still_a_question(survey, tmp_path):
+    survey.questions.filter(code="s1").update(text_en="Did anyone answer the phone quickly?")
+    path = tmp_path / "phone.csv"
+    path.write_text("Timestamp,Did anyone answer the phone quickly?\n6/15/2022 10:00,4\n")
+    run(path)
+    assert [v[2] for v in stored().values()] == [{"s1": 4}]

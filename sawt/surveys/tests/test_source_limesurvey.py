@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sawt.imports.problems import ImportFailed
+from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.tests.helpers import snapshot
 from sawt.surveys.models import Response
 from sawt.surveys.services import responses_import
@@ -244,3 +244,15 @@ def test_looks_like_a_limesurvey_header():
     assert limesurvey.looks_like(["id", "submitdate", "lastpage", "startlanguage", "q1"])
     assert limesurvey.looks_like(["id", "submitdate", "123456x12x345"])
     assert not limesurvey.looks_like(["respondent_id", "submitted_at", "q1"])
+
+
+def test_the_report_says_what_each_column_became_and_which_rows_were_skipped(survey):
+    problems = ProblemCollector()
+    with limesurvey.open_source(EXAMPLE, survey, problems) as table:
+        list(table.rows())
+        notes = table.notes
+    assert notes.read_as["id"] == "respondent_id"
+    assert notes.read_as["SAT[SQ001]"] == "sat_sq001"
+    assert notes.attributes == ["region"]
+    assert {"token", "ipaddr", "seed", "lastpage", "refurl"} <= set(notes.dropped)
+    assert "Rows skipped (incomplete responses, without a submit date): 1." in notes.lines()

@@ -9,7 +9,7 @@ import pyreadstat
 import pytest
 from django.test import override_settings
 
-from sawt.imports.problems import ImportFailed
+from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.tests.helpers import snapshot
 from sawt.surveys.models import Response
 from sawt.surveys.services import responses_import
@@ -160,3 +160,17 @@ def test_a_file_that_is_not_spss_is_refused(survey, tmp_path):
     path = tmp_path / "fake.sav"
     path.write_bytes(b"$FL2" + b"\x00" * 200)
     assert refused(path)[0].startswith("The file is not an SPSS data file (.sav) that can be read")
+
+
+def test_the_report_names_the_personal_variables_dropped(survey, tmp_path):
+    with spss.open_source(example(tmp_path / "r.sav"), survey, ProblemCollector()) as table:
+        notes = table.notes
+    assert notes.read_as == {
+        "ResponseId": "respondent_id",
+        "RecordedDate": "submitted_at",
+        "Q1": "q1",
+        "Q2": "q2",
+        "comments": "comments",
+    }
+    assert notes.dropped == ["RecipientEmail", "IPAddress"]
+    assert notes.attributes == ["region"]

@@ -256,3 +256,10 @@ def test_the_report_says_what_each_column_became_and_which_rows_were_skipped(sur
     assert notes.attributes == ["region"]
     assert {"token", "ipaddr", "seed", "lastpage", "refurl"} <= set(notes.dropped)
     assert "Rows skipped (incomplete responses, without a submit date): 1." in notes.lines()
+
+
+def test_an_archive_of_far_more_elements_than_its_size_is_refused(survey, tmp_path, monkeypatch):
+    monkeypatch.setattr(limesurvey, "ELEMENTS_FLOOR", 50)
+    monkeypatch.setattr(limesurvey, "MAX_ELEMENTS_PER_BYTE", 0)
+    lines = refused(archive(tmp_path, lsr(ROWS * 5)))
+    assert "holds far more XML elements than an archive of this size holds" in lines[0]

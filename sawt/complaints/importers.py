@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from sawt.complaints.models import Complaint
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.readers import Table
-from sawt.imports.values import ValueProblem, cell_key, cell_text, parse_datetime
+from sawt.imports.values import DateReader, ValueProblem, cell_key, cell_text, clean_text
 from sawt.textanalytics.arabic import redact_pii
 
 REQUIRED = ("complaint_id", "received_at", "text")
@@ -41,9 +41,17 @@ def complaint_layout(header: list[str]) -> dict[str, int]:
 
 
 def parse_complaints(
-    table: Table, layout: dict[str, int], categories: dict[str, int], problems: ProblemCollector
+    table: Table,
+    layout: dict[str, int],
+    categories: dict[str, int],
+    problems: ProblemCollector,
+    read_date: Callable[[Any], dt.datetime] | None = None,
 ) -> tuple[list[ComplaintRow], int]:
-    """Every row checked; the valid ones returned (text already redacted), with rows read."""
+    """Every row checked; the valid ones returned (text already redacted), with rows read.
+
+    `read_date` reads received_at (ISO 8601 by default, or a mapping's rule); a date before
+    1990 or in the future is a row problem either way."""
+    read_date = read_date or DateReader()
     seen: dict[str, int] = {}
     rows: list[ComplaintRow] = []
     read = 0
@@ -51,8 +59,8 @@ def parse_complaints(
         read += 1
         before = problems.count
         complaint_id = _complaint_id(cells[layout["complaint_id"]], number, seen, problems)
-        received = _received(cells[layout["received_at"]], number, problems)
-        text = cell_text(cells[layout["text"]])
+        received = _received(cells[layout["received_at"]], number, problems, read_date)
+        text = clean_text(cells[layout["text"]])
         if not text:
             problems.add(number, "text", _("The complaint text is required."))
         channel = _channel(cells, layout, number, problems)
@@ -85,12 +93,14 @@ def _complaint_id(cell: Any, number: int, seen: dict[str, int], problems: Proble
     return value
 
 
-def _received(cell: Any, number: int, problems: ProblemCollector) -> dt.datetime | None:
+def _received(
+    cell: Any, number: int, problems: ProblemCollector, read_date: Callable[[Any], dt.datetime]
+) -> dt.datetime | None:
     if not cell_text(cell):
         problems.add(number, "received_at", _("The date the complaint was received is required."))
         return None
     try:
-        return parse_datetime(cell)
+        return read_date(cell)
     except ValueProblem as problem:
         problems.add(number, "received_at", problem.message)
         return None
@@ -99,7 +109,8 @@ def _received(cell: Any, number: int, problems: ProblemCollector) -> dt.datetime
 def _channel(
     cells: Sequence[Any], layout: dict[str, int], number: int, problems: ProblemCollector
 ) -> str:
-    channel = cell_text(cells[layout["channel"]]) if "channel" in layout else ""
+    # Direction marks and digit scripts must not make ‏balady‏ another channel than balady.
+    channel = cell_key(cells[layout["channel"]]) if "channel" in layout else ""
     if len(channel) > CHANNEL_MAX:
         problems.add(
             number,

@@ -3,8 +3,8 @@ complaints_push; both check their rows with the same rules (sawt.complaints.impo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,12 @@ from sawt.imports.db import (
     waits_its_turn,
 )
 from sawt.imports.items import item_problems, items_table
+from sawt.imports.mapping import MappingProfile, mapped_table
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.progress import READING, SAVING, ProgressCallback, report, report_reading
 from sawt.imports.readers import Table, open_table
 from sawt.imports.results import ImportResult, rows_import_result
+from sawt.imports.values import DateReader
 
 ACTION = "complaint.import"
 INSERT_COLUMNS = (
@@ -66,8 +68,13 @@ def complaints_import(
     actor: Any = None,
     progress: bool = False,
     on_progress: ProgressCallback | None = None,
+    mapping: MappingProfile | None = None,
 ) -> ImportResult:
     """Import complaints from CSV or XLSX: all or nothing, keyed on complaint_id, PII redacted.
+
+    `mapping` says where the table is and which column is which (sawt.imports.mapping);
+    without one, sawt's column names and the built-in aliases are read. The result tells what
+    became of each column.
 
     `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
     read, then saved (a background import's page)."""
@@ -77,9 +84,19 @@ def complaints_import(
         raise ApplicationError(_("No journey has the slug “%(slug)s”.") % {"slug": journey_slug})
     problems = ProblemCollector()
     # Checked before the transaction, so a long file does not hold SQLite's write lock.
-    with open_table(path, problems=problems, progress=progress) as table:
+    profile = mapping or MappingProfile()
+    with open_table(
+        path,
+        problems=problems,
+        progress=progress,
+        sheet=profile.sheet,
+        header_row=profile.header_row,
+    ) as opened:
+        mapped = mapped_table(opened, "complaints", profile)
+        table = mapped.table
         report_reading(table, on_progress)
-        rows, read = _parse(journey, table, problems)
+        rows, read = _parse(journey, table, problems, DateReader(mapped.dates))
+        columns = mapped.report(complaint_layout(table.header).values())
     report(on_progress, read, None, READING)
     problems.raise_if_any()
     with import_transaction():
@@ -96,16 +113,19 @@ def complaints_import(
             actor=actor,
         )
     _after(journey, result, actor)
-    return result
+    return replace(result, columns=columns)
 
 
 def _parse(
-    journey: Journey, table: Table, problems: ProblemCollector
+    journey: Journey,
+    table: Table,
+    problems: ProblemCollector,
+    read_date: Callable[[Any], Any] | None = None,
 ) -> tuple[list[ComplaintRow], int]:
     """A file's or a batch's rows checked by the same rules (sawt.complaints.importers)."""
     categories = {c.code.lower(): c.pk for c in journey.gap_categories.all()}
     layout = complaint_layout(table.header)
-    return parse_complaints(table, layout, categories, problems)
+    return parse_complaints(table, layout, categories, problems, read_date)
 
 
 def _save(

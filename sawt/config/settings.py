@@ -247,6 +247,9 @@ SAWT_IMPORT_MAX_BYTES = int(os.environ.get("SAWT_IMPORT_MAX_BYTES", str(2 * 1024
 # upload there; every other body is refused past DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB),
 # by its declared length, before it is read (sawt.core.middleware.RequestBodyLimitMiddleware).
 SAWT_IMPORT_MAX_PROBLEMS = int(os.environ.get("SAWT_IMPORT_MAX_PROBLEMS", "50"))
+# A response's submitted_at may fall this many days outside its survey's period (late answers,
+# time zones); further out it is a row problem (sawt.imports.values.DateWindow).
+SAWT_IMPORT_DATE_SLACK_DAYS = int(os.environ.get("SAWT_IMPORT_DATE_SLACK_DAYS", "31"))
 # An XLSX packs its XML 5-15 times, so a workbook under the 2 GiB file limit may rightly unpack
 # past it; 4 GiB holds Excel's largest sheet (1,048,576 rows of some 40 cells) with its shared
 # strings. Zip bombs below it are refused by their packing ratio (sawt/imports/xlsx.py).

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem, Unit
+from sawt.imports.sniff import foreign_document
 from sawt.imports.values import cell_key
 from sawt.imports.xlsx import MAX_COLUMNS, sheet_rows
 
@@ -101,38 +102,54 @@ def _filled(cell: Any) -> bool:
 
 @contextmanager
 def open_table(
-    path: Path, *, problems: ProblemCollector | None = None, progress: bool = False
+    path: Path,
+    *,
+    problems: ProblemCollector | None = None,
+    progress: bool = False,
+    sheet: str | int | None = None,
+    header_row: int = 1,
 ) -> Iterator[Table]:
-    """Open `path` as CSV or XLSX (decided by content, then extension) and read its header."""
+    """Open `path` as CSV or XLSX (decided by content, then extension) and read its header.
+
+    A workbook's first sheet is read unless `sheet` names one (or gives its position, from 0);
+    the column names are on row `header_row`, and the (title) rows above it are skipped."""
     problems = problems if problems is not None else ProblemCollector()
     kind = detect_kind(path)
     with ExitStack() as stack:
         bar = stack.enter_context(_progress_bar(path, progress))
         source: Iterator[tuple[int, Sequence[Any]]]
         if kind == "xlsx":
-            source = stack.enter_context(sheet_rows(path, bar))
+            source = stack.enter_context(sheet_rows(path, bar, sheet))
         else:
             source = _csv_rows(stack, path, bar)
         number, first = next(source, (0, ()))
-        if number != 1 or not any(_filled(c) for c in first):
+        while 0 < number < header_row:
+            number, first = next(source, (0, ()))
+        if number != header_row or not any(_filled(c) for c in first):
+            if header_row != 1:
+                raise refuse(
+                    _("Row %(row)s must hold the column names, but it is empty.")
+                    % {"row": header_row},
+                    row=header_row,
+                )
             raise refuse(_("The first row must hold the column names, but it is empty."), row=1)
         if len(first) > MAX_COLUMNS:
             raise refuse(
                 _("The first row has %(count)s columns; a table has at most %(limit)s.")
                 % {"count": f"{len(first):,}", "limit": f"{MAX_COLUMNS:,}"},
-                row=1,
+                row=header_row,
             )
         header = [normalise_header(c) for c in first]
-        _check_header(header, problems)
+        _check_header(header, problems, header_row)
         raw = ["" if c is None else str(c) for c in first]
         yield Table(kind=kind, header=header, problems=problems, _source=source, raw_header=raw)
 
 
-def _check_header(header: list[str], problems: ProblemCollector) -> None:
+def _check_header(header: list[str], problems: ProblemCollector, row: int = 1) -> None:
     seen: set[str] = set()
     for name in header:
         if name and name in seen:
-            problems.add(1, name, _("This column name appears more than once in the first row."))
+            problems.add(row, name, _("This column name appears more than once in the first row."))
         seen.add(name)
 
 
@@ -159,6 +176,10 @@ def detect_kind(path: Path) -> Kind:
                 "and try again."
             )
         )
+    # Another program's document (JSON, XML, a LimeSurvey archive...) is named for what it is.
+    hint = foreign_document(path, magic)
+    if hint:
+        raise refuse(hint)
     if magic.startswith(_ZIP_MAGIC):
         return "xlsx"
     if path.suffix.lower() in {".xlsx", ".xlsm"}:

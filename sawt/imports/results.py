@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,13 +23,26 @@ class ImportResult:
     unchanged: int
     # Only a journey definition removes anything (unused items it no longer lists).
     removed: int = 0
+    # What became of each column of the file (sawt.imports.mapping.ColumnReport), when a
+    # table import tells; not a count, so neither in `as_dict` nor compared.
+    columns: Any = field(default=None, compare=False)
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+        }
+
+    def lines(self) -> list[str]:
+        """The summary, then (for a table) what became of its columns."""
+        return [self.summary(), *([self.columns.line()] if self.columns is not None else [])]
 
     def summary(self, of: Literal["rows", "items"] = "rows") -> str:
         """One line for people: `256 rows read: 250 created, 6 updated, 0 unchanged.`

@@ -22,13 +22,15 @@ def sawt(*args: str) -> tuple[int, str, str]:
     return 0, out.getvalue(), err.getvalue()
 
 
-def test_import_complaints_prints_one_line():
+def test_import_complaints_prints_the_counts_then_the_columns_read():
+    # Issue 12: the summary line stays first; a second line says what each column was read as.
     survey_definition_import(path=DEFINITION)
     with translation.override("en"):
         result = sawt("import_complaints", "--journey", "permits", str(FIXTURES / "valid.csv"))
     assert result == (
         0,
-        "Complaints for journey “permits”: 3 rows read: 3 created, 0 updated, 0 unchanged.\n",
+        "Complaints for journey “permits”: 3 rows read: 3 created, 0 updated, 0 unchanged.\n"
+        "Columns: complaint_id, received_at, text, channel, category.\n",
         "",
     )
 

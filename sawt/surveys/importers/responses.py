@@ -7,7 +7,7 @@ before it starts, and each kept row is one tuple (answers aligned with the quest
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.readers import Table
 from sawt.imports.values import (
+    DateReader,
     ValueProblem,
     cell_key,
     cell_text,
-    parse_datetime,
+    clean_text,
     parse_whole,
     score_lookup,
 )
@@ -104,7 +105,7 @@ class _Column:
     def slow(self, value: Any) -> Any:
         """Blank → None; text answers → redacted text; scores → int in scale or ValueProblem."""
         if self.is_text:
-            text = cell_text(value)
+            text = clean_text(value)
             return redact_pii(text) if text else None
         if not cell_text(value):
             return None
@@ -144,17 +145,25 @@ class _Attributes:
         return found
 
     def _value(self, cell: Any) -> str:
-        # Attributes are segments, not identifiers: personal data in them is redacted too.
-        text = cell_text(cell)
+        # Attributes are segments, not identifiers: personal data in them is redacted too, and
+        # direction marks and digit scripts dropped (‏الرياض‏ is الرياض).
+        text = clean_text(cell)
         if text not in self.values:
             self.values[text] = redact_pii(text)
         return self.values[text]
 
 
 def parse_responses(
-    table: Table, layout: Layout, problems: ProblemCollector
+    table: Table,
+    layout: Layout,
+    problems: ProblemCollector,
+    read_date: Callable[[Any], dt.datetime] | None = None,
 ) -> tuple[list[ResponseRow], int]:
-    """Every row checked; the valid ones returned as compact tuples, with the count of rows read."""
+    """Every row checked; the valid ones returned as compact tuples, with the count of rows read.
+
+    `read_date` reads submitted_at (ISO 8601 by default, or a mapping's rule, checked against
+    the survey's period by the service); a date before 1990 or in the future is a row problem."""
+    read_date = read_date or DateReader()
     columns = [
         _Column(i, q) for i, q in zip(layout.question_columns, layout.questions, strict=True)
     ]
@@ -170,7 +179,7 @@ def parse_responses(
         when = None
         if submitted is not None and cell_text(cells[submitted]):
             try:
-                when = parse_datetime(cells[submitted])
+                when = read_date(cells[submitted])
             except ValueProblem as problem:
                 problems.add(number, SUBMITTED, problem.message)
         answers: list[Any] = [None] * len(columns)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sawt.core.access import authorize
 from sawt.core.audit import audit_record
 from sawt.core.events import event_announce
 from sawt.core.exceptions import ApplicationError
+from sawt.core.periods import parse_period
 from sawt.imports.db import (
     JoinedText,
     bulk_insert,
@@ -29,16 +31,19 @@ from sawt.imports.db import (
     waits_its_turn,
 )
 from sawt.imports.items import item_problems, items_table
-from sawt.imports.problems import ImportFailed, ProblemCollector
+from sawt.imports.mapping import ColumnReport, MappingProfile, mapped_table, unmapped_table
+from sawt.imports.problems import ImportFailed, ProblemCollector, RowProblem
 from sawt.imports.progress import READING, ProgressCallback, report, report_reading, report_saving
-from sawt.imports.readers import normalise_header
+from sawt.imports.readers import normalise_header, open_table
 from sawt.imports.results import ImportResult, rows_import_result
+from sawt.imports.values import DateReader, DateWindow
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
 from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED, ResponseRow
 from sawt.surveys.models import Answer, Response, Survey
 from sawt.surveys.signals import responses_imported
 from sawt.surveys.sources import available, opener
+from sawt.surveys.sources.recognise import TOOL_NAMES, recognised_source
 
 ACTION = "survey.responses_import"
 ANSWER_COLUMNS = ("response_id", "question_id", "score", "text", "category_id", "category_source")
@@ -59,11 +64,14 @@ def responses_import(
     actor: Any = None,
     progress: bool = False,
     on_progress: ProgressCallback | None = None,
+    mapping: MappingProfile | None = None,
 ) -> ImportResult:
     """Import survey responses from CSV or XLSX: all or nothing, keyed on respondent_id.
 
     `source` says whose export the file is (sawt.surveys.sources): sawt's own table by
     default, or another tool's, read into the same shape and checked by the same rules.
+    `mapping` (sawt's table only) says where the table is and which column is which
+    (sawt.imports.mapping). The result tells what became of each column.
 
     `progress` shows a bar on a terminal; `on_progress(done, total, stage)` hears of the rows
     read, then saved (a background import's page)."""
@@ -78,13 +86,51 @@ def responses_import(
             _("“%(source)s” is not a source sawt reads. Sources: %(known)s.")
             % {"source": source, "known": ", ".join(available())}
         ) from None
+    if mapping is not None and source != "sawt":
+        raise ApplicationError(
+            _("A mapping profile reads a table of sawt's own shape: give --mapping or --from.")
+        )
     problems = ProblemCollector()
+    profile = mapping or MappingProfile()
+    questions = list(survey.questions.all())
+    # Dates before 1990, in the future or far outside the survey's period are row problems.
+    read_date = DateReader(profile.date_rule(), DateWindow(_period_days(survey.period)))
     # Reading and checking run before the transaction: on SQLite an open write transaction
     # blocks every other writer, and checking a large file takes a while.
-    with read_source(path, survey, problems, progress) as table:
+    opening = (
+        open_table(
+            path,
+            problems=problems,
+            progress=progress,
+            sheet=profile.sheet,
+            header_row=profile.header_row,
+        )
+        if source == "sawt"
+        else read_source(path, survey, problems, progress)
+    )
+    with opening as opened:
+        try:
+            mapped = (
+                mapped_table(opened, "responses", profile, questions=questions)
+                if source == "sawt"
+                else unmapped_table(opened)
+            )
+            table = mapped.table
+            layout = response_layout(table.header, questions)
+        except ImportFailed:
+            _refuse_other_tools(opened, source, mapping)
+            raise
         report_reading(table, on_progress)
-        layout = response_layout(table.header, list(survey.questions.all()))
-        rows, read = parse_responses(table, layout, problems)
+        rows, read = parse_responses(table, layout, problems, read_date)
+    notes = getattr(getattr(opened, "notes", None), "lines", None)
+    columns = mapped.report(
+        [layout.respondent, *layout.question_columns]
+        + ([layout.submitted] if layout.submitted is not None else []),
+        [i for i, _name in layout.attributes],
+        ignored=False,
+    )
+    if notes is not None:  # another tool's source says what it read as what, and dropped
+        columns = ColumnReport(notes=tuple(notes()))
     report(on_progress, read, None, READING)
     problems.raise_if_any()
     with import_transaction():
@@ -103,7 +149,34 @@ def responses_import(
             actor=actor,
         )
     _after(survey, result, actor)
-    return result
+    return replace(result, columns=columns)
+
+
+def _period_days(period: str) -> tuple[Any, Any] | None:
+    """The survey's period as its first and last day (None if it cannot be read)."""
+    try:
+        start, after = parse_period(period)
+    except ApplicationError:
+        return None
+    return start, after - dt.timedelta(days=1)
+
+
+def _refuse_other_tools(table: Any, source: str, mapping: MappingProfile | None) -> None:
+    """A table sawt cannot read as its own that another tool wrote: say so, and how."""
+    if source != "sawt" or mapping is not None:
+        return
+    found = recognised_source(table.raw_header or table.header, table.header)
+    if found is not None:
+        raise ImportFailed(
+            [
+                RowProblem(
+                    1,
+                    None,
+                    _("This looks like a %(tool)s export: use `--from %(source)s`.")
+                    % {"tool": TOOL_NAMES.get(found, found), "source": found},
+                )
+            ]
+        )
 
 
 def _after(survey: Survey, result: ImportResult, actor: Any) -> None:

@@ -43,10 +43,13 @@ def test_import_survey_prints_one_line_and_a_rerun_changes_nothing():
 
 @pytest.mark.usefixtures("english", "survey")
 def test_import_responses_prints_created_updated_unchanged():
+    # Issue 12: the summary line stays first; a second line says what each column was read as
+    # and which became attributes.
     args = ("import_responses", "--survey", "permits-2022-06", str(RESPONSES / "valid.csv"))
     assert sawt(*args) == (
         0,
-        "Responses for survey “permits-2022-06”: 3 rows read: 3 created, 0 updated, 0 unchanged.\n",
+        "Responses for survey “permits-2022-06”: 3 rows read: 3 created, 0 updated, 0 unchanged.\n"
+        "Columns: respondent_id, submitted_at, overall, s1, e1, n1, t1; attributes: region.\n",
         "",
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from sawt.imports.commands import ImportCommand
+from sawt.imports.mapping import load_mapping
 from sawt.surveys.services import responses_import
 
 
@@ -27,6 +29,15 @@ class Command(ImportCommand):
                 "limesurvey, forms or spss"
             ),
         )
+        parser.add_argument(
+            "--mapping",
+            type=Path,
+            metavar="FILE",
+            help=(
+                "a mapping profile (YAML): the sheet, the header row, which column is which, "
+                "the date format or calendar, value maps, columns to drop"
+            ),
+        )
         super().add_arguments(parser)
 
     def run(self, options: dict[str, Any]) -> str:
@@ -35,8 +46,9 @@ class Command(ImportCommand):
             path=options["file"],
             source=options["source"],
             progress=self.progress_wanted(options),
+            mapping=load_mapping(options["mapping"]) if options["mapping"] else None,
         )
         return _("Responses for survey “%(code)s”: %(summary)s") % {
             "code": options["survey"],
             "summary": result.summary(),
-        }
+        } + "".join(f"\n{line}" for line in result.lines()[1:])

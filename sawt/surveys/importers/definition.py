@@ -75,6 +75,9 @@ class QuestionSpec:
     scale: tuple[int, int] | None
     stage_code: str | None
     path: str
+    # From a survey tool's file: its answer codes and their scores, and its id of the question.
+    choices: dict[str, int] = field(default_factory=dict)
+    source_key: str = ""
 
 
 @dataclass
@@ -89,6 +92,8 @@ class Definition:
     survey: SurveySpec
     questions: list[QuestionSpec]
     lines: dict[str, int] = field(default_factory=dict)
+    # What a survey tool's file held that sawt left out (one line each), for the person to see.
+    skipped: list[str] = field(default_factory=list)
 
     def item_count(self) -> int:
         invitations = 1 if self.survey.invitations is not None else 0
@@ -279,18 +284,8 @@ def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
             _("The kind must be one of: %(kinds)s.") % {"kinds": ", ".join(QuestionKind.values)},
         )
     code = shape.code(item.get("code", MISSING), f"{path}.code")
-    if code.lower() in RESERVED_COLUMNS:
-        shape.problem(
-            f"{path}.code",
-            _("“%(code)s” names a column of the responses file; choose another code.")
-            % {"code": code},
-        )
-    elif code.lower() in FORM_FIELDS or code.lower().endswith(REASON_SUFFIX):
-        shape.problem(
-            f"{path}.code",
-            _("“%(code)s” names a field of the public survey form; choose another code.")
-            % {"code": code},
-        )
+    if taken := code_taken(code):
+        shape.problem(f"{path}.code", taken)
     text_ar, text_en = shape.names(item.get("text", MISSING), f"{path}.text")
     stage = item.get("stage")
     stage_code = shape.code(stage, f"{path}.stage") if stage is not None else None
@@ -305,6 +300,19 @@ def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
         stage_code=stage_code or None,
         path=path,
     )
+
+
+def code_taken(code: str) -> str | None:
+    """Why a question may not have this code (a name with a meaning of its own), or None."""
+    if code.lower() in RESERVED_COLUMNS:
+        return _("“%(code)s” names a column of the responses file; choose another code.") % {
+            "code": code
+        }
+    if code.lower() in FORM_FIELDS or code.lower().endswith(REASON_SUFFIX):
+        return _("“%(code)s” names a field of the public survey form; choose another code.") % {
+            "code": code
+        }
+    return None
 
 
 def _scale(shape: Shape, item: dict[str, Any], kind: Any, path: str) -> tuple[int, int] | None:
@@ -336,6 +344,11 @@ def _scale(shape: Shape, item: dict[str, Any], kind: Any, path: str) -> tuple[in
         )
         return None
     return scale[0], scale[1]
+
+
+def check_references(shape: Shape, definition: Definition) -> None:
+    """Codes unique within their lists, and every question's stage one of the file's."""
+    _check_references(shape, definition)
 
 
 def _check_references(shape: Shape, definition: Definition) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,10 @@ from sawt.core.audit import audit_record
 from sawt.imports.db import import_lock, import_transaction, waits_its_turn
 from sawt.imports.problems import ProblemCollector
 from sawt.imports.results import ImportResult
-from sawt.surveys.importers import Definition, parse_definition
+from sawt.surveys.importers import Definition
 from sawt.surveys.importers.definition import NamedSpec, QuestionSpec
+from sawt.surveys.importers.definition_sources import read_definition
+from sawt.surveys.importers.tools import ToolTarget
 from sawt.surveys.models import Question, ScoreCount, Survey
 from sawt.surveys.signals import definition_checking, definition_written
 
@@ -27,6 +29,8 @@ class DefinitionImport:
 
     survey: Survey
     result: ImportResult
+    # What a survey tool's file held that sawt left out, one line each.
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass
@@ -38,15 +42,24 @@ class _Tally:
 
 
 @waits_its_turn
-def survey_definition_import(*, path: Path, actor: Any = None) -> DefinitionImport:
-    """Create or update a journey, its stages, gap categories, survey and questions from YAML."""
+def survey_definition_import(
+    *,
+    path: Path,
+    actor: Any = None,
+    source: str = "sawt",
+    target: ToolTarget | None = None,
+) -> DefinitionImport:
+    """Create or update a journey, its stages, gap categories, survey and questions from YAML,
+    or (`source` "xlsform", "limesurvey") from a survey tool's file into `target`."""
     authorize(actor, "survey.definition_import")
-    problems = ProblemCollector(unit="line")
-    definition = parse_definition(path, problems)
+    definition, problems = read_definition(path, source, target)
     problems.raise_if_any()
     assert definition is not None
     with import_transaction():
         _take_turns(definition)
+        if source != "sawt":
+            _complete_from_database(definition, problems)
+            problems.raise_if_any()
         _check_against_database(definition, problems)
         problems.raise_if_any()
         tally = _Tally()
@@ -69,9 +82,14 @@ def survey_definition_import(*, path: Path, actor: Any = None) -> DefinitionImpo
                 actor=actor,
                 action="survey.definition_import",
                 obj=survey,
-                data={"journey": definition.journey_slug, "file": path.name, **result.as_dict()},
+                data={
+                    "journey": definition.journey_slug,
+                    "file": path.name,
+                    **({"from": source} if source != "sawt" else {}),
+                    **result.as_dict(),
+                },
             )
-    return DefinitionImport(survey, result)
+    return DefinitionImport(survey, result, tuple(definition.skipped))
 
 
 def _take_turns(definition: Definition) -> None:
@@ -81,6 +99,54 @@ def _take_turns(definition: Definition) -> None:
     import_lock("definition")
     import_lock(f"journey:{definition.journey_slug}")
     import_lock(f"survey:{definition.survey.code}")
+
+
+def _complete_from_database(definition: Definition, problems: ProblemCollector) -> None:
+    """What a tool's file cannot hold, from what sawt already has: the journey's names, agency
+    and gap categories, the stages the file does not name (kept after the file's), and the
+    survey's sample and population sizes. A new journey takes the form's title for a name and
+    needs --agency."""
+    journey = Journey.objects.filter(slug=definition.journey_slug).select_related("agency").first()
+    code = definition.agency.code or (journey.agency.code if journey else "")
+    if not code:
+        problems.add(
+            None,
+            "--agency",
+            _(
+                "The journey “%(journey)s” is new: say which agency it belongs to with "
+                "--agency CODE."
+            )
+            % {"journey": definition.journey_slug},
+        )
+        return
+    agency = Agency.objects.filter(code=code).first()
+    definition.agency = NamedSpec(
+        code,
+        agency.name_ar if agency else code,
+        agency.name_en if agency else "",
+        "--agency",
+    )
+    if journey is not None:
+        definition.journey_name = (journey.name_ar, journey.name_en)
+        in_file = {s.code.lower() for s in definition.stages}
+        definition.stages += [
+            NamedSpec(s.code, s.name_ar, s.name_en, "stages")
+            for s in journey.stages.order_by("position", "id")
+            if s.code.lower() not in in_file
+        ]
+        definition.categories = [
+            NamedSpec(c.code, c.name_ar, c.name_en, "gap_categories")
+            for c in journey.gap_categories.order_by("position", "id")
+        ]
+    elif not definition.journey_name[0]:
+        definition.journey_name = (definition.journey_slug, definition.journey_name[1])
+    survey = Survey.objects.filter(code=definition.survey.code).first()
+    if survey is not None:
+        definition.survey = replace(
+            definition.survey,
+            sample_size=survey.sample_size if survey.sample_size_by_hand else None,
+            population_size=survey.population_size,
+        )
 
 
 def _check_against_database(definition: Definition, problems: ProblemCollector) -> None:
@@ -288,6 +354,8 @@ def _write_questions(
             "scale_max": spec.scale[1] if spec.scale else None,
             "stage_id": stage.pk if stage else None,
             "position": position,
+            "choices": spec.choices,
+            "source_key": spec.source_key,
         }
         _save(Question, existing.get(spec.code.lower()), values, tally)
     _remove_missing(survey.questions.all(), {q.code.lower() for q in specs}, tally)

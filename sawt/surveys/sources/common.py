@@ -14,7 +14,8 @@ import datetime as dt
 import re
 import zoneinfo
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,9 +149,25 @@ class SourceNotes:
 
 @dataclass
 class SourceTable(Table):
-    """A source's table in sawt's shape, with what the source did (`notes`)."""
+    """A source's table in sawt's shape, with what the source did (`notes`) and, for each of
+    sawt's columns, the column of the file it came from (`in_file`)."""
 
     notes: SourceNotes = field(default_factory=lambda: SourceNotes(""))
+    in_file: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def named_as_in_file(table: SourceTable) -> Iterator[SourceTable]:
+    """Yield `table`; then the problems found on its rows (a score outside the scale, a
+    respondent twice) name the file's own columns (`Q1`, `_uuid`), not sawt's."""
+    try:
+        yield table
+    finally:
+        collector = table.problems
+        collector.problems = [
+            RowProblem(p.row, table.in_file.get(p.column, p.column), p.message) if p.column else p
+            for p in collector.problems
+        ]
 
 
 @dataclass
@@ -365,6 +382,13 @@ def sawt_table(
             out += [cells[i] for i in attributes]
             yield number, out
 
+    in_file = {RESPONDENT: shown(rid)}
+    if submitted is not None:
+        in_file[SUBMITTED] = time_column
+    for i, question in columns.questions:
+        in_file[question.code] = in_file[normalise_header(question.code)] = shown(i)
+    for i, name in columns.attributes:
+        in_file[name] = shown(i)
     return SourceTable(
         kind=source.kind,
         header=header,
@@ -372,4 +396,5 @@ def sawt_table(
         _source=iter(build()),
         raw_header=list(header),
         notes=notes,
+        in_file=in_file,
     )

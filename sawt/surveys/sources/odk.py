@@ -28,6 +28,7 @@ from sawt.surveys.sources.common import (
     SourceNotes,
     SourceTable,
     map_columns,
+    named_as_in_file,
     sawt_table,
     time_in,
 )
@@ -100,4 +101,5 @@ def open_source(
                 _("Questions of the survey with no column in the file: %(codes)s.")
                 % {"codes": ", ".join(missing)}
             )
-        yield sawt_table(table, columns, notes, when=time_in(UTC))
+        with named_as_in_file(sawt_table(table, columns, notes, when=time_in(UTC))) as source:
+            yield source

@@ -41,6 +41,7 @@ from sawt.surveys.sources.common import (
     SourceNotes,
     SourceTable,
     map_columns,
+    named_as_in_file,
     sawt_table,
     time_in,
     zone_named,
@@ -98,6 +99,7 @@ _QUESTION_ID = re.compile(r"^q\d+(_|$)|^qid\d+")
 _PREVIEW = {"preview", "survey preview", "1", "9", "17", "spam preview"}
 _TEST = {"test", "survey test", "2"}
 _UNFINISHED = {"0", "false"}
+_IMPORT_ID_MAX = 1000
 
 
 def is_meta(name: str) -> bool:
@@ -118,11 +120,13 @@ def _is_question(name: str, import_ids: list[str]) -> bool:
 
 def _import_id(cell: Any) -> dict[str, Any] | None:
     text = cell_text(cell)
-    if not text.startswith("{") or "importid" not in text.lower():
+    # An import id is a few dozen characters: a long or deeply nested cell is not one (and
+    # json would recurse into it).
+    if len(text) > _IMPORT_ID_MAX or not text.startswith("{") or "importid" not in text.lower():
         return None
     try:
         found = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return found if isinstance(found, dict) else None
 
@@ -166,7 +170,10 @@ def open_source(
                 else:
                     zone = named  # type: ignore[assignment]
         kept = _responses(table, rows, notes, pending=pending)
-        yield sawt_table(table, columns, notes, rows=kept, when=time_in(zone))
+        with named_as_in_file(
+            sawt_table(table, columns, notes, rows=kept, when=time_in(zone))
+        ) as source:
+            yield source
 
 
 def _name_legacy(table: Table) -> None:

@@ -200,6 +200,15 @@ def test_an_unknown_choice_names_the_source_row_and_column(survey, tmp_path):
     assert counts() == before
 
 
+def test_a_respondent_twice_names_the_uuid_column(survey, tmp_path):
+    rows = [ROWS[0], [*ROWS[1][:13], ROWS[0][13], *ROWS[1][14:]]]
+    with pytest.raises(ImportFailed) as refused:
+        run(write_csv(tmp_path / "kobo.csv", rows))
+    (problem,) = refused.value.problems
+    assert (problem.row, problem.column) == (3, "_uuid")
+    assert "already appears on row 2" in problem.message
+
+
 def test_source_key_maps_a_column_named_otherwise(db, tmp_path):
     contractors_survey(source_keys={"overall": "q_overall"})
     header = [("grp/q_overall" if h == "overall" else h) for h in HEADER]

@@ -237,7 +237,9 @@ def test_a_score_outside_the_scale_is_refused(survey, tmp_path):
     rows = [response("R_1aBcD", "2022-07-03 00:15:00", ["7", "", "", "", "", "", ""])]
     with pytest.raises(ImportFailed) as refused:
         run(write(tmp_path / "q.csv", rows))
-    assert refused.value.problems[0].row == 4
+    (problem,) = refused.value.problems
+    # Named as the file names it, not by sawt's question code.
+    assert (problem.row, problem.column) == (4, "Q1")
     assert counts()["surveys.Response"] == 0
 
 
@@ -245,3 +247,11 @@ def test_looks_like():
     assert qualtrics.looks_like([c[0].lower() for c in META + QUESTIONS])
     assert qualtrics.looks_like(["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"])
     assert not qualtrics.looks_like(["respondent_id", "overall"])
+
+
+def test_a_hostile_import_id_row_is_no_import_id(survey, tmp_path):
+    columns = META + QUESTIONS
+    header_rows = [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
+    header_rows[2][-1] = '{"ImportId":' + "[" * 50_000 + "]" * 50_000 + "}"
+    result = run(write(tmp_path / "q.csv", RESPONSES, header_rows))
+    assert result.created == 2

@@ -379,3 +379,54 @@ def test_the_command_refuses_options_that_do_not_fit():
     assert status == 1
     assert "column --journey: A code must be Latin letters" in err
     assert "column --period: The period must be a month written YYYY-MM" in err
+
+
+def test_labels_from_a_plain_column_or_short_language_names(tmp_path):
+    header = ["type", "name", "label", "label::ar", "label::en-GB"]
+    survey = [
+        ["text", "plain_english", "What went well?"],
+        ["text", "plain_arabic", "ما الذي أعجبك؟"],
+        ["text", "short_names", None, "نص عربي", "English text"],
+    ]
+    imported(form(tmp_path, survey, header=header))
+    found = questions()
+    assert (found["plain_english"].text_ar, found["plain_english"].text_en) == (
+        "What went well?",
+        "What went well?",
+    )
+    assert (found["plain_arabic"].text_ar, found["plain_arabic"].text_en) == ("ما الذي أعجبك؟", "")
+    assert (found["short_names"].text_ar, found["short_names"].text_en) == (
+        "نص عربي",
+        "English text",
+    )
+
+
+def test_a_plain_label_is_in_the_settings_default_language(tmp_path):
+    settings = [["form_title", "default_language"], ["Contractors", "English (en)"]]
+    survey = [["text", "q1", "Anything else?"]]
+    imported(form(tmp_path, survey, settings=settings, header=["type", "name", "label"]))
+    assert Journey.objects.get().name_ar == "Contractors"
+    assert (questions()["q1"].text_ar, questions()["q1"].text_en) == ("Anything else?",) * 2
+
+
+def test_twelve_choices_are_too_many_for_a_scale(tmp_path):
+    choices = [["twelve", f"c{n}", str(n), str(n)] for n in range(12)]
+    survey = [["select_one twelve", "many", "كثير", "Many"]]
+    lines = refused(form(tmp_path, survey, choices))
+    assert lines[1] == (
+        "row 2, column type in sheet survey: The list “twelve” (row 2 of sheet choices): A "
+        "scored question has at most 11 answers (a 0–10 scale); this one has 12. Leave it out "
+        "of the form, or make it a text question."
+    )
+
+
+def test_a_name_that_makes_no_code_and_a_form_with_nothing_to_use(tmp_path):
+    survey = [["text", "سؤال", "سؤال", "Question"]]
+    assert refused(form(tmp_path, survey))[1] == (
+        "row 2, column name in sheet survey: The name “سؤال” has no Latin letters or digits, so "
+        "it makes no question code; rename it in the form."
+    )
+    survey = [["start", "start"], ["select_multiple effort", "which", "أي", "Which"]]
+    assert refused(form(tmp_path, survey))[1] == (
+        "The form has no question sawt can use (scored choices, numbers or text)."
+    )

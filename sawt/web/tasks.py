@@ -150,10 +150,12 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
             actor=actor,
             on_progress=progress,
         )
+        # Then, as the command says it, what became of the columns (and rows a tool's
+        # source skipped, such as Qualtrics' previews).
         return _("Responses for survey “%(code)s”: %(summary)s") % {
             "code": code,
             "summary": result.summary(),
-        }
+        } + "".join(f" {line}" for line in result.lines()[1:])
     if kind == SAMPLE:
         code = payload["survey"]
         drawn = sample_import(

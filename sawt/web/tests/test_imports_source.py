@@ -92,3 +92,16 @@ def test_a_source_takes_its_own_kind_of_file(analyst):
     response = analyst.post(URL, {**data, "file": upload("responses.csv")})
     assert response.status_code == 400
     assert "This kind of import takes a file ending in .sav / .zsav." in response.content.decode()
+
+
+def test_the_status_page_says_what_a_source_skipped_and_dropped(analyst):
+    survey = contractors_survey()
+    english(analyst)
+    data = {"kind": "responses", "survey": survey.pk, "source": "qualtrics"}
+    response = analyst.post(URL, {**data, "file": upload("responses-qualtrics.csv")})
+    jobs_run_pending()
+    html = analyst.get(response["Location"]).content.decode()
+    assert "5 rows read: 5 created" in html
+    assert "Rows skipped (previews): 1." in html
+    assert "Rows skipped (unfinished responses): 1." in html
+    assert "IPAddress" in html  # named among the columns dropped

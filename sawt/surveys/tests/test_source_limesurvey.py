@@ -1,11 +1,13 @@
 """LimeSurvey responses (`--from limesurvey`): its CSV export and its survey archive (.lsa)."""
 
 import datetime as dt
+import io
 import zipfile
 import zoneinfo
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.tests.helpers import snapshot
@@ -263,3 +265,35 @@ def test_an_archive_of_far_more_elements_than_its_size_is_refused(survey, tmp_pa
     monkeypatch.setattr(limesurvey, "MAX_ELEMENTS_PER_BYTE", 0)
     lines = refused(archive(tmp_path, lsr(ROWS * 5)))
     assert "holds far more XML elements than an archive of this size holds" in lines[0]
+
+
+def test_a_definition_imported_from_the_lss_example_reads_the_csv_and_an_archive(tmp_path):
+    # The definition comes from LimeSurvey's own file (import-survey --from limesurvey): its
+    # source keys (SGQA), codes (SAT_SQ001) and answer codes are the ones these responses use.
+    lss = EXAMPLE.with_name("limesurvey-contractors.lss")
+    call_command(
+        "import_survey",
+        "--from",
+        "limesurvey",
+        str(lss),
+        "--journey",
+        "permits",
+        "--period",
+        "2022-06",
+        "--survey",
+        "ls-2022-06",
+        "--agency",
+        "momra",
+        stdout=io.StringIO(),
+    )
+    run(EXAMPLE)
+    from_csv = stored()
+    assert from_csv["4"][2] == {
+        "overall": 1,
+        "SAT_SQ001": 2,
+        "SAT_SQ002": 1,
+        "wait": "Nobody answered the phone",
+    }
+    Response.objects.all().delete()
+    run(archive(tmp_path, lsr(ROWS), lss.read_text(encoding="utf-8")))
+    assert stored()["1"][2] == {"overall": 4, "SAT_SQ001": 5, "SAT_SQ002": 4, "wait": "طويل"}

@@ -192,14 +192,16 @@ def map_columns(
     other_names: Sequence[Sequence[str]] = (),
     is_dropped: Callable[[int, str], bool] = lambda index, name: False,
     attribute_tail: bool = True,
+    hint: str = "",
 ) -> ColumnMap:
     """Decide what each column of `table` is. `respondent` and `submitted` are the candidate
     names of the id and time columns (the first present wins); meta columns and columns whose
     names look personal are dropped; a column matching a question feeds it; the rest are
     attributes. `other_names[i]` are more names column i may match a question by (Qualtrics'
     ImportId). An attribute is named by the column's last path part (`attribute_tail`) or its
-    whole name. Refused (row 1) without an id column, without any question column, or with two
-    columns for one question."""
+    whole name. `hint` follows the message of a file with no question column. Refused (row 1)
+    without an id column, without any question column, or with two columns for one question.
+    """
     header, raw = table.header, table.raw_header or table.header
     _forgive_meta_twice(table, is_meta)
     index = QuestionIndex(questions)
@@ -275,7 +277,8 @@ def map_columns(
                     "No column holds a question of this survey (matched by the question's code "
                     "or the tool's own name for it); its questions are: %(codes)s."
                 )
-                % {"codes": codes},
+                % {"codes": codes}
+                + (f" {hint}" if hint else ""),
             )
         )
     if problems:

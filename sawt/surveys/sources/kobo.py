@@ -93,6 +93,10 @@ def open_source(
             is_meta=is_meta,
             separators="/",
             is_dropped=lambda i, name: "/" in name and name.rsplit("/", 1)[0] in paths,
+            hint=_(
+                "Kobo names columns by the form's names only in an export with “XML values "
+                "and headers”: export again with that option."
+            ),
         )
         if table.kind == "xlsx":
             repeats = sheet_names(path)[1:]

@@ -234,3 +234,12 @@ def _collector():
     from sawt.imports.problems import ProblemCollector
 
     return ProblemCollector()
+
+
+def test_an_export_with_labels_says_to_export_xml_values_and_headers(survey, tmp_path):
+    # Labels as headers: no column carries a question's name.
+    header = [h if kobo.is_meta(h.lower()) else f"السؤال {i}" for i, h in enumerate(HEADER)]
+    with pytest.raises(ImportFailed) as refused:
+        run(write_csv(tmp_path / "kobo.csv", ROWS, header=header))
+    assert "“XML values and headers”" in refused.value.problems[0].message
+    assert counts()["surveys.Response"] == 0

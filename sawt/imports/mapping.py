@@ -189,7 +189,7 @@ def mapping_profile(data: Any, lines: dict[str, int], problems: ProblemCollector
             )
     columns: dict[str, str] = {}
     given = root.get("columns", MISSING)
-    if given is not MISSING and shape.mapping(given, "columns", ()) is not None:
+    if given is not MISSING and _free(shape, given, "columns"):
         for key, value in given.items():
             path = f"columns.{key_text(key)}"
             column = normalise_header(key)
@@ -208,10 +208,10 @@ def mapping_profile(data: Any, lines: dict[str, int], problems: ProblemCollector
     date_format, calendar = _dates(shape, root.get("dates", MISSING))
     values: dict[str, dict[str, str]] = {}
     given = root.get("values", MISSING)
-    if given is not MISSING and shape.mapping(given, "values", ()) is not None:
+    if given is not MISSING and _free(shape, given, "values"):
         for key, table in given.items():
             path = f"values.{key_text(key)}"
-            if shape.mapping(table, path, ()) is None:
+            if not _free(shape, table, path):
                 continue
             mapped: dict[str, str] = {}
             for written, stored in table.items():
@@ -231,6 +231,16 @@ def mapping_profile(data: Any, lines: dict[str, int], problems: ProblemCollector
         values=values,
         drop=tuple(d for d in drop if d),
     )
+
+
+def _free(shape: Shape, value: Any, path: str) -> bool:
+    """Whether `value` is a set of keys and values (any keys), else a problem at `path`."""
+    if value is None:
+        return False
+    if not isinstance(value, dict):
+        shape.problem(path, _("This must be a set of keys and values."))
+        return False
+    return True
 
 
 def _scalar_text(value: Any) -> Any:

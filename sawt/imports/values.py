@@ -179,8 +179,8 @@ _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _MAX_SERIAL = 2_958_465
 _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$", re.ASCII)
 # A Hijri date is often marked هـ (or ه), a Gregorian one م, after the date or the time.
-_HIJRI_MARK = re.compile(r"\s*(?:هـ|ه)\s*$|^\s*(?:هـ|ه)\s*")
-_GREGORIAN_MARK = re.compile(r"\s*م\s*$")
+_CALENDAR_MARKS = {"هـ": "hijri", "ه": "hijri", "م": "gregorian"}
+_MARKED_DIGITS = re.compile(r"^([\d/.:-]+)(هـ|ه|م)$")
 # The pieces of a date format: friendly ones (dd/mm/yyyy HH:MM) and strftime's (%d/%m/%Y %H:%M).
 _FORMAT_TOKEN = re.compile(r"%[YydmHMS]|yyyy|yy|dd|d|mm|m|MM|M|HH|H|hh|h|ss|SS|\s+")
 _TOKEN_GROUP = {
@@ -288,6 +288,29 @@ def hijri_to_gregorian(year: int, month: int, day: int) -> dt.date:
     return dt.date(found.year, found.month, found.day)
 
 
+_YEAR_FIRST = date_pattern("yyyy-mm-dd")
+_YEAR_FIRST_SLASH = date_pattern("yyyy/mm/dd")
+
+
+def _calendar_mark(text: str) -> tuple[str, str | None]:
+    """The text without its calendar mark (هـ, ه or م, alone or after the year), and the
+    calendar the mark names."""
+    if text.isascii():
+        return text, None
+    kept: list[str] = []
+    calendar = None
+    for token in text.split():
+        if token in _CALENDAR_MARKS:
+            calendar = _CALENDAR_MARKS[token]
+            continue
+        found = _MARKED_DIGITS.match(token)
+        if found:
+            calendar = _CALENDAR_MARKS[found.group(2)]
+            token = found.group(1)
+        kept.append(token)
+    return " ".join(kept), calendar
+
+
 class DateRule:
     """How a date column is written: a format (ISO 8601 when empty), a calendar, and whether
     numbers are Excel serials. A cell marked هـ is read as Hijri, one marked م as Gregorian,
@@ -311,20 +334,17 @@ class DateRule:
         if not isinstance(value, str):
             return parse_datetime(value)
         text = cell_key(value)
-        calendar = self.calendar
-        if _HIJRI_MARK.search(text):
-            text, calendar = _HIJRI_MARK.sub("", text).strip(), "hijri"
-        elif _GREGORIAN_MARK.search(text):
-            text, calendar = _GREGORIAN_MARK.sub("", text).strip(), "gregorian"
+        text, marked = _calendar_mark(text)
+        calendar = marked or self.calendar
         if self.pattern is None and calendar == "gregorian":
             return parse_datetime(text)
         return self._read(text, calendar, cell_text(value))
 
     def _read(self, text: str, calendar: str, written: str) -> dt.datetime:
-        pattern = self.pattern or date_pattern("yyyy-mm-dd")
-        found = pattern.match(text)
-        if found is None and self.pattern is None:
-            found = date_pattern("yyyy/mm/dd").match(text)
+        found = self.pattern.match(text) if self.pattern is not None else None
+        if found is None:
+            # A year first is never ambiguous: `١٤٤٣/١٢/٠٤ هـ` beside dd/mm/yyyy is still read.
+            found = _YEAR_FIRST.match(text) or _YEAR_FIRST_SLASH.match(text)
         if found is None:
             raise ValueProblem(
                 _("“%(value)s” is not a date written as %(format)s.")
@@ -342,6 +362,8 @@ class DateRule:
             moment = dt.datetime.combine(
                 day, dt.time(parts.get("hour", 0), parts.get("minute", 0), parts.get("second", 0))
             )
+        except ValueProblem:
+            raise
         except ValueError:
             raise ValueProblem(
                 _("“%(value)s” is not a real date or time.") % {"value": written}

@@ -176,7 +176,7 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
     return _("Complaints for journey “%(slug)s”: %(summary)s") % {
         "slug": slug,
         "summary": result.summary(),
-    }
+    } + "".join(f" {line}" for line in result.lines()[1:])
 
 
 def _whole(value: Any) -> int | None:

@@ -1,12 +1,13 @@
 """ODK Central CSV (--from odk): KEY, SubmissionDate with Z, `-` group paths, meta dropped."""
 
 import datetime as dt
+import zipfile
 import zoneinfo
 from pathlib import Path
 
 import pytest
 
-from sawt.imports.problems import ImportFailed
+from sawt.imports.problems import ImportFailed, ProblemCollector
 from sawt.imports.tests.helpers import counts
 from sawt.surveys.services import responses_import
 from sawt.surveys.sources import odk
@@ -118,3 +119,25 @@ def test_a_time_that_is_not_a_time_names_its_row(survey, tmp_path):
 def test_looks_like():
     assert odk.looks_like([h.lower() for h in HEADER.split(",")])
     assert not odk.looks_like(["respondent_id", "overall"])
+
+
+def test_centrals_zip_download_reads_its_main_table(survey, tmp_path):
+    path = tmp_path / "contractors.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("contractors_2022_07.csv", "\n".join([HEADER, *ROWS]) + "\n")
+        archive.writestr("contractors_2022_07-visits.csv", "visit_note,PARENT_KEY,KEY\n")
+        archive.writestr("media/photo.jpg", b"\xff\xd8")
+    with odk.open_source(path, survey, ProblemCollector(), False) as table:
+        assert [number for number, _cells in table.rows()] == [2, 3]
+        assert any("contractors_2022_07-visits.csv" in line for line in table.notes.lines())
+    assert run(path).created == 2
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(survey, tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("form.csv", HEADER + "\n" + "0" * (20 * 1024 * 1024))
+    with pytest.raises(ImportFailed) as refused:
+        run(path)
+    assert "zip bombs" in refused.value.problems[0].message
+    assert counts()["surveys.Response"] == 0

@@ -84,6 +84,7 @@ SOURCE_LABELS = {
 }
 # The files each source reads, where they are not a .csv or .xlsx table.
 SOURCE_SUFFIXES = {
+    "odk": (".csv", ".zip"),
     "limesurvey": (".csv", ".lsa"),
     "spss": (".sav", ".zsav"),
 }

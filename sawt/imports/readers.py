@@ -250,9 +250,13 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+_DELIMITERS = (",", ";", "\t")
+_SNIFF_LINES = 20
+
+
 def _sniff_delimiter(first_line: str) -> str:
     # Excel writes ';' or a tab in some locales; the header line tells which one was used.
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    counts = {d: first_line.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
@@ -279,12 +283,18 @@ def _csv_rows(stack: ExitStack, path: Path, bar: tqdm) -> Iterator[tuple[int, li
     raw = io.BufferedReader(source, buffer_size=1 << 16)
     text = stack.enter_context(io.TextIOWrapper(raw, encoding=encoding, newline=""))
     lines = _bounded_lines(text)
+    # Title lines above the header (a mapping's header_row) may hold no delimiter at all: the
+    # first of the opening lines that holds one tells which is used.
+    opening: list[str] = []
     try:
-        first_line = next(lines, "")
+        while len(opening) < _SNIFF_LINES and (line := next(lines, "")):
+            opening.append(line)
+            if any(d in line for d in _DELIMITERS):
+                break
     except (_LineTooLong, UnicodeError) as error:
-        raise _unreadable(error, 1) from None
-    delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(_chain_first(first_line, lines), delimiter=delimiter)
+        raise _unreadable(error, len(opening) + 1) from None
+    delimiter = _sniff_delimiter(opening[-1] if opening else "")
+    reader = csv.reader(_chain_first(opening, lines), delimiter=delimiter)
     return _guard_csv(reader)
 
 
@@ -300,9 +310,8 @@ def _bounded_lines(text: IO[str]) -> Iterator[str]:
         yield line
 
 
-def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
-    if first:
-        yield first
+def _chain_first(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from first
     yield from rest
 
 

@@ -316,3 +316,13 @@ def test_another_tools_export_without_from_is_named(tmp_path):
     with translation.override("en"):
         lines = refused(lambda: responses_import(survey_code="permits-2022-06", path=path))
     assert lines[1] == "row 1: This looks like a KoboToolbox export: use `--from kobo`."
+
+
+def test_title_lines_without_a_delimiter_do_not_hide_a_semicolon_header(tmp_path):
+    path = csv(
+        tmp_path,
+        "تقرير البلاغات\nشهر يونيو\nرقم البلاغ;تاريخ الاستلام;نص البلاغ\nB-1;03/06/2022;بطء\n",
+    )
+    profile = MappingProfile(header_row=3, date_format="dd/mm/yyyy")
+    assert complaints_import(journey_slug="permits", path=path, mapping=profile).created == 1
+    assert stored()["B-1"][0] == dt.datetime(2022, 6, 3, tzinfo=RIYADH)

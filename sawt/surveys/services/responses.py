@@ -88,7 +88,10 @@ def responses_import(
         ) from None
     if mapping is not None and source != "sawt":
         raise ApplicationError(
-            _("A mapping profile reads a table of sawt's own shape: give --mapping or --from.")
+            _(
+                "A mapping profile reads a table of sawt's own shape: give --mapping or "
+                "--from, not both."
+            )
         )
     problems = ProblemCollector()
     profile = mapping or MappingProfile()

@@ -75,8 +75,15 @@ class Scorer:
         if re.fullmatch(r"[+-]?\d+(?:\.0+)?", cell_key(text)):
             return text
         if not self.names:
-            # No choices in the definition: parse_responses says it is not a number.
-            return text
+            raise ValueProblem(
+                _(
+                    "“%(value)s” is not a score, and this question has no choices in its "
+                    "definition to score it by: import the definition from the tool's form "
+                    "(`sawt import-survey --from xlsform` or `--from limesurvey`), or export "
+                    "the answers as numbers."
+                )
+                % {"value": text}
+            )
         shown = ", ".join(self.names[:CHOICES_SHOWN])
         if len(self.names) > CHOICES_SHOWN:
             shown += ", …"

@@ -9,6 +9,7 @@ import pytest
 
 from sawt.imports.problems import ImportFailed
 from sawt.imports.tests.helpers import counts
+from sawt.surveys.models import Question
 from sawt.surveys.services import responses_import
 from sawt.surveys.sources import kobo
 from sawt.surveys.tests.sources_helpers import (
@@ -243,3 +244,14 @@ def test_an_export_with_labels_says_to_export_xml_values_and_headers(survey, tmp
         run(write_csv(tmp_path / "kobo.csv", ROWS, header=header))
     assert "“XML values and headers”" in refused.value.problems[0].message
     assert counts()["surveys.Response"] == 0
+
+
+def test_choice_names_for_a_definition_without_choices_say_where_choices_come_from(db, tmp_path):
+    contractors_survey(choices={})
+    Question.objects.update(choices={})
+    with pytest.raises(ImportFailed) as refused:
+        run(write_csv(tmp_path / "kobo.csv", ROWS))
+    problem = refused.value.problems[0]
+    assert (problem.row, problem.column) == (2, "overall")
+    assert "no choices in its definition" in problem.message
+    assert "--from xlsform" in problem.message

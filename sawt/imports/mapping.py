@@ -487,7 +487,9 @@ def mapped_table(
         kind=table.kind,
         header=names,
         problems=table.problems,
-        _source=_mapped_rows(table, dropped, value_maps),
+        # The opened table's own rows, read once: its checks (width, blank rows, the problem
+        # limit) run in this table's `rows()`.
+        _source=_mapped_rows(table._source, dropped, value_maps),
         raw_header=written,
     )
     return MappedTable(
@@ -526,17 +528,22 @@ def _near_code(name: str, codes: set[str]) -> str | None:
 
 
 def _mapped_rows(
-    table: Table, dropped: set[int], value_maps: list[tuple[int, dict[str, str]]]
+    source: Iterator[tuple[int, Sequence[Any]]],
+    dropped: set[int],
+    value_maps: list[tuple[int, dict[str, str]]],
 ) -> Iterator[tuple[int, Sequence[Any]]]:
     if not dropped and not value_maps:
-        yield from table.rows()
+        yield from source
         return
-    for number, cells in table.rows():
+    for number, cells in source:
         row = list(cells)
+        width = len(row)
         for i in dropped:
-            row[i] = None
+            if i < width:
+                row[i] = None
         for i, values in value_maps:
-            key = cell_key(row[i]).casefold()
-            if key in values:
-                row[i] = values[key]
+            if i < width:
+                key = cell_key(row[i]).casefold()
+                if key in values:
+                    row[i] = values[key]
         yield number, row

@@ -250,3 +250,47 @@ def test_api_tokens_fit_a_phone(browser, server):
         assert [line for line in too_wide if line] == []
     finally:
         context.close()
+
+
+def test_the_column_mapping_preview_fits_a_phone(browser, server, tmp_path):
+    """A complaints export sawt cannot read as its own is previewed for choosing which column
+    is which: the wide first rows scroll inside their own box, the page never sideways."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "ملخص"
+    book.active.append(["عدد البلاغات", 2])
+    sheet = book.create_sheet("البلاغات")
+    sheet.append(["تقرير البلاغات الواردة من نظام إدارة البلاغات الموحد"])
+    header = ["رقم البلاغ", "تاريخ الاستلام", "الموضوع", "قناة الورود", "اسم المستفيد"]
+    sheet.append(header + [f"عمود إضافي طويل الاسم {i}" for i in range(8)])
+    for i in range(25):
+        sheet.append([f"B-{i}", "03/07/2022", "تأخر إصدار الرخصة " * 4, "بلدي", "محمد"] + ["x"] * 8)
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    context = browser.new_context(base_url=server, viewport=NARROW)
+    context.set_default_timeout(15_000)
+    try:
+        page = login(context.new_page(), "analyst")
+        _set_language(context, server, "en")
+        page.goto("/imports/")
+        page.get_by_label("What the file holds").select_option("complaints")
+        page.locator("#id_journey").select_option(index=1)
+        page.get_by_label(re.compile(r"^File:?$")).set_input_files(str(path))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.wait_for_load_state()
+        assert "/imports/map/" in page.url, page.url
+        preview = page.url
+        too_wide = []
+        for lang in ("en", "ar"):
+            _set_language(context, server, lang)
+            url = f"{preview}?sheet=البلاغات"
+            too_wide.append(_check(page, url, f"import-mapping-{lang}-360", keep=True))
+            box = page.locator(".mapping-preview")
+            assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{preview}?sheet=البلاغات")
+        shot(page, "wide-import-mapping-ar-1280")
+        assert [line for line in too_wide if line] == []
+    finally:
+        context.close()

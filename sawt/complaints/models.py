@@ -106,3 +106,27 @@ class Complaint(TimeStampedModel):
     def visible_to_agency(cls, agency_id: int) -> Q:
         """The complaints a member of the agency sees (sawt.core.access): its journeys'."""
         return Q(journey__agency_id=agency_id)
+
+
+class SavedMapping(TimeStampedModel):
+    """How a journey's complaint files are read: a mapping profile (sawt.imports.mapping),
+    stored as its YAML document's data so it can be downloaded for `--mapping`. Saved from
+    the imports page's preview; the page's later uploads for the journey use it."""
+
+    KIND_COMPLAINTS = "complaints"
+
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="saved_mappings", verbose_name=_("journey")
+    )
+    kind = models.CharField(_("kind of file"), max_length=20, default=KIND_COMPLAINTS)
+    profile = models.JSONField(_("mapping profile"), default=dict)
+
+    class Meta:
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "kind"], name="one_mapping_per_journey_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey} · {self.kind}"

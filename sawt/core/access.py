@@ -129,6 +129,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Service systems push what they hold through the API with a write token (sawt/api).
     "survey.responses_import": ANALYSTS | {API_WRITER},
     "complaint.import": ANALYSTS | {API_WRITER},
+    # A journey's saved column mapping for complaint files (the imports page's preview).
+    "complaint.mapping_save": ANALYSTS,
     # Completed service requests joining a journey's sampling pool (the API's transactions).
     "transaction.push": ANALYSTS | {API_WRITER},
     # Who a survey asks: the service users it invites (their contacts are personal data).

@@ -136,6 +136,15 @@ _ALIAS_OF: dict[str, dict[str, str]] = {
 }
 
 
+def alias_of(target: Target, name: Any) -> str | None:
+    """The sawt column a header name is read as without a profile (its own name or a
+    built-in alias), if any."""
+    own = normalise_header(name)
+    if own in COLUMNS[target]:
+        return own
+    return _ALIAS_OF[target].get(alias_key(name))
+
+
 # --- The profile ----------------------------------------------------------------------------
 
 PROFILE_KEYS = ("sheet", "header_row", "columns", "dates", "values", "drop")
@@ -231,6 +240,15 @@ def mapping_profile(data: Any, lines: dict[str, int], problems: ProblemCollector
         values=values,
         drop=tuple(d for d in drop if d),
     )
+
+
+def profile_from_dict(data: Any) -> MappingProfile:
+    """A profile stored as its YAML document's data (a saved mapping, a job's payload),
+    checked as a `--mapping` file is; problems name the key."""
+    problems = ProblemCollector(unit="line")
+    profile = mapping_profile(data, {}, problems)
+    problems.raise_if_any()
+    return profile
 
 
 def _free(shape: Shape, value: Any, path: str) -> bool:

@@ -343,3 +343,40 @@ def _guard_csv(reader: Any) -> Iterator[tuple[int, list[str]]]:
             raise _unreadable(error, row_number + 1) from None
         row_number += 1
         yield row_number, row
+
+
+# A preview shows this many of a table's first rows, and cells cut to this many characters.
+PREVIEW_ROWS = 20
+PREVIEW_CELL = 80
+
+
+def preview_rows(
+    path: Path, *, sheet: str | int | None = None, limit: int = PREVIEW_ROWS
+) -> list[tuple[int, list[str]]]:
+    """The first `limit` non-empty rows of a file (a workbook's first sheet, or `sheet`), as
+    text, for someone to see which row holds the column names and which column is which.
+
+    Read by the same guarded readers as an import (size, encodings, a workbook's parts), and
+    no further than `limit` rows; refusals are `ImportFailed` like an import's."""
+    kind = detect_kind(path)
+    found: list[tuple[int, list[str]]] = []
+    with ExitStack() as stack:
+        bar = stack.enter_context(_progress_bar(path, False))
+        source: Iterator[tuple[int, Sequence[Any]]]
+        if kind == "xlsx":
+            source = stack.enter_context(sheet_rows(path, bar, sheet))
+        else:
+            source = _csv_rows(stack, path, bar)
+        for number, cells in source:
+            found.append((number, [_preview_cell(c) for c in list(cells)[:MAX_COLUMNS]]))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _preview_cell(cell: Any) -> str:
+    if cell is None:
+        return ""
+    text = cell.isoformat(sep=" ") if hasattr(cell, "isoformat") else str(cell)
+    text = text.strip()
+    return text if len(text) <= PREVIEW_CELL else text[: PREVIEW_CELL - 1] + "…"

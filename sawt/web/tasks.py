@@ -98,11 +98,13 @@ def import_enqueue(
     seed: int | None = None,
     strata: str = "",
     source: str = "",
+    mapping: dict[str, Any] | None = None,
 ) -> Job:
     """Queue the import of an uploaded file; the page at /imports/<job id>/ follows it.
 
     `sample`, `seed` and `strata` are a sample file's draw, as `sawt import-sample` takes them;
-    `source` is whose export a responses file is (`--from`)."""
+    `source` is whose export a responses file is (`--from`); `mapping` a complaints file's
+    mapping profile (its YAML data: a journey's saved mapping)."""
     payload = {
         "kind": kind,
         "file": place,
@@ -113,6 +115,7 @@ def import_enqueue(
         "seed": seed,
         "strata": strata,
         "source": source,
+        "mapping": mapping,
         "user": getattr(actor, "pk", None),
         # Messages and the problem table come in the language the person was reading.
         "language": translation.get_language() or settings.LANGUAGE_CODE,
@@ -171,8 +174,17 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
             "code": code,
             "summary": drawn.summary(),
         }
+    from sawt.complaints.mappings import mapping_profile_of
+
     slug = payload["journey"]
-    result = complaints_import(journey_slug=slug, path=path, actor=actor, on_progress=progress)
+    mapping = payload.get("mapping")
+    result = complaints_import(
+        journey_slug=slug,
+        path=path,
+        actor=actor,
+        on_progress=progress,
+        mapping=mapping_profile_of(mapping if isinstance(mapping, dict) else None),
+    )
     return _("Complaints for journey “%(slug)s”: %(summary)s") % {
         "slug": slug,
         "summary": result.summary(),

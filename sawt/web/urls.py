@@ -1,6 +1,16 @@
 from django.urls import path
 
-from sawt.web.views import classification, gaps, hooks, imports, pages, surveys, tokens, webhooks
+from sawt.web.views import (
+    classification,
+    gaps,
+    hooks,
+    import_mapping,
+    imports,
+    pages,
+    surveys,
+    tokens,
+    webhooks,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -37,6 +47,17 @@ urlpatterns = [
     ),
     path("imports/", imports.imports_page, name="imports"),
     path("imports/<int:pk>/", imports.import_status, name="import_status"),
+    path("imports/map/<str:slot>/", import_mapping.import_mapping, name="import_mapping"),
+    path(
+        "imports/mappings/<slug:slug>/mapping.yaml",
+        import_mapping.mapping_download,
+        name="import_mapping_download",
+    ),
+    path(
+        "imports/mappings/<slug:slug>/remove/",
+        import_mapping.mapping_remove,
+        name="import_mapping_remove",
+    ),
     path("gaps/", gaps.gap_list_page, name="gaps"),
     path("gaps/new/", gaps.gap_new, name="gap_new"),
     path("gaps/<int:pk>/", gaps.gap_detail_page, name="gap"),

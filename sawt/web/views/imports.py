@@ -28,9 +28,13 @@ from django.views.decorators.http import require_http_methods
 
 from sawt.catalog.models import Journey
 from sawt.catalog.selectors import journeys_for
+from sawt.complaints.mappings import complaints_mapping_of
 from sawt.core.access import can, require
+from sawt.core.exceptions import ApplicationError
 from sawt.core.middleware import accepts_uploads
 from sawt.distribution.sampling import SEED_MAX
+from sawt.imports.mapping import REQUIRED, mapped_table
+from sawt.imports.readers import open_table, preview_rows
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
 from sawt.surveys.models import Survey
@@ -44,8 +48,10 @@ from sawt.web.tasks import (
     import_enqueue,
     imports_for,
     upload_delete,
+    upload_path,
     upload_save,
 )
+from sawt.web.views.import_mapping import preview_start, saved_mappings_for
 
 # The imports page lists the person's latest background imports, newest first.
 RECENT = 5
@@ -118,6 +124,15 @@ class ImportForm(forms.Form):
         queryset=Journey.objects.none(),
         required=False,
         help_text=gettext_lazy("Only for complaints."),
+    )
+    map_columns = forms.BooleanField(
+        label=gettext_lazy("Choose which column is which"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only for complaints: see the file first and say which of its columns holds what "
+            "(saved for the journey's later files). A file sawt cannot read as its own is "
+            "always shown so."
+        ),
     )
     # A sample's draw, as `sawt import-sample` takes it (--sample, --seed, --strata).
     sample = forms.IntegerField(
@@ -238,6 +253,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "max_mb": _megabytes(settings.SAWT_IMPORT_MAX_BYTES),
         "recent": imports_for(request.user).filter(created_by_id=request.user.pk)[:RECENT],
+        "mappings": saved_mappings_for(request.user),
     }
     if request.method == "GET":
         return _page(request, ImportForm(user=request.user), context)
@@ -259,6 +275,16 @@ def imports_page(request: HttpRequest) -> HttpResponse:
     upload: UploadedFile = data["file"]
     name = _saved_name(upload)
     place = upload_save(upload, name)
+    mapping = None
+    if kind == COMPLAINTS:
+        journey = data["journey"]
+        mapping = complaints_mapping_of(journey)
+        if can(request.user, "complaint.mapping_save", journey) and (
+            data.get("map_columns") or (mapping is None and not _reads_as_own(place))
+        ):
+            return _see_other(
+                preview_start(request, place, journey, Path(upload.name or name).name)
+            )
     try:
         job = import_enqueue(
             kind=kind,
@@ -270,12 +296,31 @@ def imports_page(request: HttpRequest) -> HttpResponse:
             sample=data.get("sample") if kind == SAMPLE else None,
             seed=data.get("seed") if kind == SAMPLE else None,
             strata=(data.get("strata") or "").strip() if kind == SAMPLE else "",
+            mapping=mapping,
             actor=request.user,
         )
     except BaseException:
         upload_delete(place)  # nothing will read it
         raise
     return _see_other(reverse("web:import_status", args=[job.pk]))
+
+
+def _reads_as_own(place: str) -> bool:
+    """Whether a complaints file's columns read as sawt's (own names or built-in aliases); a
+    file that cannot be read at all is left to the import, which says why."""
+    path = upload_path(place)
+    try:
+        with open_table(path) as table:
+            header = mapped_table(table, "complaints").table.header
+        if not set(REQUIRED["complaints"]) <= set(header):
+            raise ApplicationError("")
+    except ApplicationError:
+        try:
+            preview_rows(path, limit=1)
+        except ApplicationError:
+            return True
+        return False
+    return True
 
 
 def _page(

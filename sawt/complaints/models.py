@@ -114,6 +114,7 @@ class SavedMapping(TimeStampedModel):
     the imports page's preview; the page's later uploads for the journey use it."""
 
     KIND_COMPLAINTS = "complaints"
+    KIND_RESPONSES = "responses"
 
     journey = models.ForeignKey(
         Journey, on_delete=models.CASCADE, related_name="saved_mappings", verbose_name=_("journey")

@@ -131,6 +131,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "complaint.import": ANALYSTS | {API_WRITER},
     # A journey's saved column mapping for complaint files (the imports page's preview).
     "complaint.mapping_save": ANALYSTS,
+    # ... and for survey responses in sawt's own table (any survey of the journey).
+    "survey.mapping_save": ANALYSTS,
     # Completed service requests joining a journey's sampling pool (the API's transactions).
     "transaction.push": ANALYSTS | {API_WRITER},
     # Who a survey asks: the service users it invites (their contacts are personal data).

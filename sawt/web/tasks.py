@@ -103,8 +103,8 @@ def import_enqueue(
     """Queue the import of an uploaded file; the page at /imports/<job id>/ follows it.
 
     `sample`, `seed` and `strata` are a sample file's draw, as `sawt import-sample` takes them;
-    `source` is whose export a responses file is (`--from`); `mapping` a complaints file's
-    mapping profile (its YAML data: a journey's saved mapping)."""
+    `source` is whose export a responses file is (`--from`); `mapping` a complaints file's or
+    a sawt responses table's mapping profile (its YAML data: a journey's saved mapping)."""
     payload = {
         "kind": kind,
         "file": place,
@@ -144,6 +144,9 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
             "period": imported.survey.period,
             "summary": imported.result.summary("items"),
         }
+    from sawt.complaints.mappings import mapping_profile_of
+
+    mapping = payload.get("mapping")
     if kind == RESPONSES:
         code = payload["survey"]
         result = responses_import(
@@ -152,6 +155,7 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
             source=str(payload.get("source") or "sawt"),
             actor=actor,
             on_progress=progress,
+            mapping=mapping_profile_of(mapping if isinstance(mapping, dict) else None),
         )
         # Then, as the command says it, what became of the columns (and rows a tool's
         # source skipped, such as Qualtrics' previews).
@@ -174,10 +178,7 @@ def _run(kind: str, payload: dict[str, Any], path: Path, actor: Any, progress: P
             "code": code,
             "summary": drawn.summary(),
         }
-    from sawt.complaints.mappings import mapping_profile_of
-
     slug = payload["journey"]
-    mapping = payload.get("mapping")
     result = complaints_import(
         journey_slug=slug,
         path=path,

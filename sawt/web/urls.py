@@ -58,6 +58,18 @@ urlpatterns = [
         import_mapping.mapping_remove,
         name="import_mapping_remove",
     ),
+    path(
+        "imports/mappings/<slug:slug>/responses/mapping.yaml",
+        import_mapping.mapping_download,
+        {"kind": "responses"},
+        name="import_responses_mapping_download",
+    ),
+    path(
+        "imports/mappings/<slug:slug>/responses/remove/",
+        import_mapping.mapping_remove,
+        {"kind": "responses"},
+        name="import_responses_mapping_remove",
+    ),
     path("gaps/", gaps.gap_list_page, name="gaps"),
     path("gaps/new/", gaps.gap_new, name="gap_new"),
     path("gaps/<int:pk>/", gaps.gap_detail_page, name="gap"),

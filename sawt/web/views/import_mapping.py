@@ -1,6 +1,7 @@
-"""Choosing which column is which: the imports page's preview of a complaints file that sawt
-cannot read as its own (or whose columns the analyst asked to map), saved as the journey's
-column mapping and used for its later uploads.
+"""Choosing which column is which: the imports page's preview of a complaints file, or of a
+survey responses file in sawt's own table, that sawt cannot read as its own (or whose columns
+the analyst asked to map), saved as the journey's column mapping (one for each kind of file)
+and used for its later uploads.
 
 The upload waits in its private directory between the preview and the confirmation; the
 session knows it by its random slot (the page never takes a path from the browser), holds at
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +32,9 @@ from sawt.complaints.mappings import (
     complaints_mapping_of,
     complaints_mapping_save,
     mapping_yaml,
+    responses_mapping_delete,
+    responses_mapping_of,
+    responses_mapping_save,
 )
 from sawt.complaints.models import SavedMapping
 from sawt.core.access import can, require
@@ -39,16 +44,35 @@ from sawt.imports.mapping import (
     MAX_HEADER_ROW,
     REQUIRED,
     Target,
+    alias_key,
     alias_of,
     mapped_table,
     profile_from_dict,
 )
 from sawt.imports.problems import ImportFailed
-from sawt.imports.readers import PREVIEW_ROWS, detect_kind, open_table, preview_rows
+from sawt.imports.readers import (
+    PREVIEW_ROWS,
+    detect_kind,
+    normalise_header,
+    open_table,
+    preview_rows,
+)
 from sawt.imports.xlsx import sheet_names
-from sawt.web.tasks import COMPLAINTS, import_enqueue, upload_delete, upload_path, uploads_dir
+from sawt.surveys.importers.responses import response_layout
+from sawt.surveys.models import Question, Survey
+from sawt.surveys.selectors import surveys_for
+from sawt.web.tasks import (
+    COMPLAINTS,
+    RESPONSES,
+    import_enqueue,
+    upload_delete,
+    upload_path,
+    uploads_dir,
+)
 
 ACTION = "complaint.mapping_save"
+# The permission to save each kind of file's mapping.
+ACTIONS = {COMPLAINTS: ACTION, RESPONSES: "survey.mapping_save"}
 SESSION_KEY = "sawt_import_previews"
 MAX_PREVIEWS = 3
 PREVIEW_MAX_AGE = 24 * 3600
@@ -73,19 +97,32 @@ COLUMN_LABELS = {
     "text": gettext_lazy("Complaint text (text)"),
     "channel": gettext_lazy("Channel (channel)"),
     "category": gettext_lazy("Category (category)"),
+    "respondent_id": gettext_lazy("Respondent (respondent_id)"),
+    "submitted_at": gettext_lazy("Time submitted (submitted_at)"),
 }
 
 
 # --- Where the upload waits -----------------------------------------------------------------
 
 
-def preview_start(request: HttpRequest, place: str, journey: Journey, name: str) -> str:
-    """Keep an uploaded file for its preview; the URL of the preview page."""
+def preview_start(
+    request: HttpRequest,
+    place: str,
+    journey: Journey,
+    name: str,
+    *,
+    kind: str = COMPLAINTS,
+    survey: str = "",
+) -> str:
+    """Keep an uploaded file for its preview; the URL of the preview page. `kind` is the
+    file's (complaints, or responses to the survey whose code is `survey`)."""
     _sweep()
     slot = place.partition("/")[0]
     (upload_path(place).parent / MARKER).touch(mode=0o600)
     previews: dict[str, Any] = dict(request.session.get(SESSION_KEY) or {})
     previews[slot] = {"place": place, "journey": journey.slug, "name": name, "at": time.time()}
+    if kind == RESPONSES:
+        previews[slot].update(kind=RESPONSES, survey=survey)
     # A session keeps its latest few previews; the older uploads go.
     for old in sorted(previews, key=lambda s: previews[s].get("at", 0))[:-MAX_PREVIEWS]:
         upload_delete(str(previews.pop(old).get("place", "")))
@@ -157,18 +194,33 @@ class MappingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, sheets: list[str], columns: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sheets: list[str],
+        columns: list[str],
+        target: Target = TARGET,
+        questions: Sequence[Question] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.target: Target = target
+        # sawt's columns, then (for responses) the survey's question codes.
+        self.codes = [normalise_header(q.code) for q in questions] if target == RESPONSES else []
+        self.names = list(COLUMNS[target]) + [c for c in self.codes if c not in COLUMNS[target]]
+        labels: dict[str, Any] = dict(COLUMN_LABELS)
+        for question in questions:
+            labels.setdefault(normalise_header(question.code), f"{question.text} ({question.code})")
         sheet = cast(forms.ChoiceField, self.fields["sheet"])
         if sheets:
             sheet.choices = [(name, name) for name in sheets]
         else:
             del self.fields["sheet"]
         options = [("", _("— none —"))] + [(c, c) for c in columns]
-        for name in COLUMNS[TARGET]:
-            required = name in REQUIRED[TARGET]
+        for name in self.names:
+            required = name in REQUIRED[target]
             self.fields[f"col_{name}"] = forms.ChoiceField(
-                label=COLUMN_LABELS[name],
+                label=labels[name],
                 choices=options,
                 required=required,
                 error_messages={
@@ -177,9 +229,11 @@ class MappingForm(forms.Form):
             )
         cast(forms.MultipleChoiceField, self.fields["drop"]).choices = [(c, c) for c in columns]
         # The sawt columns first, as the person reads down the form.
-        order = ["sheet", "header_row"] + [f"col_{n}" for n in COLUMNS[TARGET]]
+        order = ["sheet", "header_row"] + [f"col_{n}" for n in self.names]
         order += ["date_format", "calendar", "channel_values", "drop"]
         self.order_fields(order)
+        if target == RESPONSES:
+            del self.fields["channel_values"]
 
     def clean_channel_values(self) -> dict[str, str]:
         text = self.cleaned_data.get("channel_values") or ""
@@ -202,7 +256,7 @@ class MappingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen: dict[str, str] = {}
-        for name in COLUMNS[TARGET]:
+        for name in self.names:
             column = data.get(f"col_{name}")
             if not column:
                 continue
@@ -221,6 +275,11 @@ class MappingForm(forms.Form):
                     _("“%(column)s” is chosen for %(name)s: it cannot also be dropped.")
                     % {"column": column, "name": chosen[column]},
                 )
+        if self.codes and not any(data.get(f"col_{code}") for code in self.codes):
+            self.add_error(
+                f"col_{self.codes[0]}",
+                _("Choose the file's column for at least one question of the survey."),
+            )
         return data
 
     def profile(self) -> dict[str, Any]:
@@ -231,7 +290,7 @@ class MappingForm(forms.Form):
             profile["sheet"] = data["sheet"]
         profile["header_row"] = data["header_row"]
         profile["columns"] = {
-            name: data[f"col_{name}"] for name in COLUMNS[TARGET] if data.get(f"col_{name}")
+            name: data[f"col_{name}"] for name in self.names if data.get(f"col_{name}")
         }
         dates: dict[str, str] = {"calendar": data.get("calendar") or "gregorian"}
         if data.get("date_format"):
@@ -244,7 +303,34 @@ class MappingForm(forms.Form):
         return profile
 
 
-def _initial(saved: dict[str, Any] | None, columns: list[str], sheet: str, row: int) -> dict:
+def _recogniser(target: Target, questions: Sequence[Question]) -> Callable[[str], str | None]:
+    """What sawt reads a header name as without a profile: its own columns and the built-in
+    aliases, and for responses a question's code or its text (Arabic or English)."""
+    if target != RESPONSES:
+        return lambda name: alias_of(target, name)
+    codes = {normalise_header(q.code) for q in questions}
+    texts: dict[str, str] = {}
+    for question in questions:
+        for text in (question.text_ar, question.text_en):
+            if text and text.strip():
+                texts.setdefault(alias_key(text), normalise_header(question.code))
+
+    def recognise(name: str) -> str | None:
+        own = normalise_header(name)
+        if own in codes:
+            return own
+        return alias_of(target, name) or texts.get(alias_key(name))
+
+    return recognise
+
+
+def _initial(
+    saved: dict[str, Any] | None,
+    columns: list[str],
+    sheet: str,
+    row: int,
+    recognise: Callable[[str], str | None] | None = None,
+) -> dict:
     """The saved mapping's choices, else what the built-in aliases recognise."""
     initial: dict[str, Any] = {"header_row": row, "sheet": sheet, "calendar": "gregorian"}
     if saved:
@@ -257,17 +343,22 @@ def _initial(saved: dict[str, Any] | None, columns: list[str], sheet: str, row: 
         channel = (saved.get("values") or {}).get("channel") or {}
         initial["channel_values"] = "\n".join(f"{k} = {v}" for k, v in channel.items())
         initial["drop"] = [c for c in saved.get("drop") or () if c in columns]
+    recognise = recognise or (lambda name: alias_of(TARGET, name))
+    taken = {v for k, v in initial.items() if k.startswith("col_")}
     for column in columns:
-        name = alias_of(TARGET, column)
-        if name and f"col_{name}" not in initial:
+        name = recognise(column)
+        if name and f"col_{name}" not in initial and column not in taken:
             initial[f"col_{name}"] = column
     return initial
 
 
-def _guess_header_row(rows: list[tuple[int, list[str]]]) -> int:
+def _guess_header_row(
+    rows: list[tuple[int, list[str]]], recognise: Callable[[str], str | None] | None = None
+) -> int:
     """The first row naming a column as sawt knows it (title lines above it), else row 1."""
+    recognise = recognise or (lambda name: alias_of(TARGET, name))
     for number, cells in rows:
-        if any(alias_of(TARGET, c) for c in cells if c):
+        if any(recognise(c) for c in cells if c):
             return number
     return rows[0][0] if rows else 1
 
@@ -280,13 +371,35 @@ def _guess_header_row(rows: list[tuple[int, list[str]]]) -> int:
 def import_mapping(request: HttpRequest, slot: str) -> HttpResponse:
     """The preview: sheets, first rows, and a choice of the file's column for each of sawt's;
     "save" stores the mapping for the journey and imports the file with it."""
-    require(request.user, ACTION)
+    if not any(can(request.user, action) for action in ACTIONS.values()):
+        require(request.user, ACTION)
     preview = _preview_of(request, slot)
+    kind = RESPONSES if preview.get("kind") == RESPONSES else COMPLAINTS
+    action = ACTIONS[kind]
+    require(request.user, action)
     journey = get_object_or_404(journeys_for(request.user), slug=preview["journey"])
-    require(request.user, ACTION, journey)
+    require(request.user, action, journey)
+    survey: Survey | None = None
+    questions: list[Question] = []
+    target: Target = TARGET
+    if kind == RESPONSES:
+        survey = get_object_or_404(
+            surveys_for(request.user), code=str(preview.get("survey") or ""), journey=journey
+        )
+        questions = list(survey.questions.order_by("position", "pk"))
+        target = "responses"
+        saved = responses_mapping_of(journey)
+    else:
+        saved = complaints_mapping_of(journey)
+    recognise = _recogniser(target, questions)
     path: Path = preview["path"]
-    saved = complaints_mapping_of(journey)
-    context: dict[str, Any] = {"journey": journey, "name": preview["name"], "slot": slot}
+    context: dict[str, Any] = {
+        "journey": journey,
+        "name": preview["name"],
+        "slot": slot,
+        "kind": kind,
+        "survey": survey,
+    }
     posted = request.POST if request.method == "POST" else None
     try:
         sheets = sheet_names(path) if detect_kind(path) == "xlsx" else []
@@ -302,18 +415,20 @@ def import_mapping(request: HttpRequest, slot: str) -> HttpResponse:
         return _unreadable(request, context, exc)
     row = _whole(source.get("header_row"))
     if row is None:
-        row = _whole((saved or {}).get("header_row")) or _guess_header_row(rows)
+        row = _whole((saved or {}).get("header_row")) or _guess_header_row(rows, recognise)
     row = min(max(row, 1), MAX_HEADER_ROW)
     columns, header_problem = _columns(path, sheet, row)
     saving = posted is not None and posted.get("action") == "save"
     form = MappingForm(
         posted if saving else None,
-        initial=_initial(saved, columns, sheet, row),
+        initial=_initial(saved, columns, sheet, row, recognise),
         sheets=sheets,
         columns=columns,
+        target=target,
+        questions=questions,
     )
     if saving and form.is_valid():
-        done = _save(request, form, journey, preview, slot)
+        done = _save(request, form, journey, preview, slot, survey, questions)
         if isinstance(done, HttpResponse):
             return done
         for message in done:
@@ -355,33 +470,58 @@ def _columns(path: Path, sheet: str, row: int) -> tuple[list[str], str]:
 
 
 def _save(
-    request: HttpRequest, form: MappingForm, journey: Journey, preview: dict[str, Any], slot: str
+    request: HttpRequest,
+    form: MappingForm,
+    journey: Journey,
+    preview: dict[str, Any],
+    slot: str,
+    survey: Survey | None = None,
+    questions: Sequence[Question] = (),
 ) -> HttpResponse | list[str]:
-    """Store the mapping and import the file with it; else the problems, each naming a field."""
+    """Store the mapping and import the file with it; else the problems, each naming a field.
+    With a `survey`, the file is that survey's responses (sawt's own table)."""
     profile = form.profile()
     try:
         checked = profile_from_dict(profile)
         with open_table(
             preview["path"], sheet=checked.sheet, header_row=checked.header_row
         ) as table:
-            mapped_table(table, TARGET, checked)
+            if survey is None:
+                mapped_table(table, TARGET, checked)
+            else:
+                mapped = mapped_table(table, "responses", checked, questions=questions)
+                response_layout(mapped.table.header, questions)
     except ImportFailed as exc:
         return [str(p) for p in exc.problems] or [exc.message]
     except ApplicationError as exc:
         return [exc.message]
-    complaints_mapping_save(actor=request.user, journey=journey, profile=profile)
+    if survey is None:
+        complaints_mapping_save(actor=request.user, journey=journey, profile=profile)
+    else:
+        responses_mapping_save(actor=request.user, journey=journey, profile=profile)
     place = str(preview["place"])
     (preview["path"].parent / MARKER).unlink(missing_ok=True)
     _forget(request, slot)
     try:
-        job = import_enqueue(
-            kind=COMPLAINTS,
-            place=place,
-            name=str(preview["name"]),
-            journey=journey.slug,
-            mapping=profile,
-            actor=request.user,
-        )
+        if survey is None:
+            job = import_enqueue(
+                kind=COMPLAINTS,
+                place=place,
+                name=str(preview["name"]),
+                journey=journey.slug,
+                mapping=profile,
+                actor=request.user,
+            )
+        else:
+            job = import_enqueue(
+                kind=RESPONSES,
+                place=place,
+                name=str(preview["name"]),
+                survey=survey.code,
+                source="sawt",
+                mapping=profile,
+                actor=request.user,
+            )
     except BaseException:
         upload_delete(place)
         raise
@@ -398,33 +538,38 @@ def _unreadable(
     return render(request, "web/imports/mapping.html", context, status=400)
 
 
-def _journey(request: HttpRequest, slug: str) -> Journey:
-    require(request.user, ACTION)
+def _journey(request: HttpRequest, slug: str, kind: str = COMPLAINTS) -> Journey:
+    action = ACTIONS.get(kind)
+    if action is None:
+        raise Http404(_("This journey has no saved column mapping."))
+    require(request.user, action)
     journey = get_object_or_404(journeys_for(request.user), slug=slug)
-    require(request.user, ACTION, journey)
+    require(request.user, action, journey)
     return journey
 
 
 @login_required
-def mapping_download(request: HttpRequest, slug: str) -> HttpResponse:
-    """The journey's saved mapping as a `--mapping` YAML file."""
-    journey = _journey(request, slug)
-    saved = complaints_mapping_of(journey)
+def mapping_download(request: HttpRequest, slug: str, kind: str = COMPLAINTS) -> HttpResponse:
+    """The journey's saved mapping (for complaints, or `kind` responses) as a `--mapping`
+    YAML file."""
+    journey = _journey(request, slug, kind)
+    saved = responses_mapping_of(journey) if kind == RESPONSES else complaints_mapping_of(journey)
     if saved is None:
         raise Http404(_("This journey has no saved column mapping."))
     response = HttpResponse(mapping_yaml(saved), content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{journey.slug}-complaints-mapping.yaml"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{journey.slug}-{kind}-mapping.yaml"'
     return response
 
 
 @login_required
 @require_POST
-def mapping_remove(request: HttpRequest, slug: str) -> HttpResponse:
+def mapping_remove(request: HttpRequest, slug: str, kind: str = COMPLAINTS) -> HttpResponse:
     """Forget the journey's saved mapping: its next uploads are read as sawt's own again."""
-    journey = _journey(request, slug)
-    complaints_mapping_delete(actor=request.user, journey=journey)
+    journey = _journey(request, slug, kind)
+    if kind == RESPONSES:
+        responses_mapping_delete(actor=request.user, journey=journey)
+    else:
+        complaints_mapping_delete(actor=request.user, journey=journey)
     response = redirect(reverse("web:imports"))
     response.status_code = 303
     return response
@@ -432,10 +577,11 @@ def mapping_remove(request: HttpRequest, slug: str) -> HttpResponse:
 
 def saved_mappings_for(user: Any) -> list[SavedMapping]:
     """The saved mappings of the journeys this person may map (for the imports page)."""
-    if not can(user, ACTION):
+    kinds = [kind for kind, action in ACTIONS.items() if can(user, action)]
+    if not kinds:
         return []
     return list(
-        SavedMapping.objects.filter(journey__in=journeys_for(user))
+        SavedMapping.objects.filter(journey__in=journeys_for(user), kind__in=kinds)
         .select_related("journey")
-        .order_by("journey__slug")
+        .order_by("journey__slug", "kind")
     )

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from sawt.catalog.models import Journey
 from sawt.catalog.selectors import journeys_for
-from sawt.complaints.mappings import complaints_mapping_of
+from sawt.complaints.mappings import complaints_mapping_of, responses_mapping_of
 from sawt.core.access import can, require
 from sawt.core.exceptions import ApplicationError
 from sawt.core.middleware import accepts_uploads
@@ -37,9 +37,11 @@ from sawt.imports.mapping import REQUIRED, mapped_table
 from sawt.imports.readers import open_table, preview_rows
 from sawt.jobs.choices import JobStatus
 from sawt.jobs.models import Job
+from sawt.surveys.importers.responses import response_layout
 from sawt.surveys.models import Survey
 from sawt.surveys.selectors import surveys_for
 from sawt.surveys.sources import available
+from sawt.surveys.sources.recognise import recognised_source
 from sawt.web.tasks import (
     COMPLAINTS,
     DEFINITION,
@@ -129,9 +131,9 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Choose which column is which"),
         required=False,
         help_text=gettext_lazy(
-            "Only for complaints: see the file first and say which of its columns holds what "
-            "(saved for the journey's later files). A file sawt cannot read as its own is "
-            "always shown so."
+            "For complaints, and survey responses in sawt's own table: see the file first and "
+            "say which of its columns holds what (saved for the journey's later files). A file "
+            "sawt cannot read as its own is always shown so."
         ),
     )
     # A sample's draw, as `sawt import-sample` takes it (--sample, --seed, --strata).
@@ -285,6 +287,23 @@ def imports_page(request: HttpRequest) -> HttpResponse:
             return _see_other(
                 preview_start(request, place, journey, Path(upload.name or name).name)
             )
+    elif kind == RESPONSES and (data.get("source") or "sawt") == "sawt":
+        survey = data["survey"]
+        mapping = responses_mapping_of(survey.journey)
+        if can(request.user, "survey.mapping_save", survey.journey) and (
+            data.get("map_columns")
+            or (mapping is None and not _responses_read_as_own(place, survey))
+        ):
+            return _see_other(
+                preview_start(
+                    request,
+                    place,
+                    survey.journey,
+                    Path(upload.name or name).name,
+                    kind=RESPONSES,
+                    survey=survey.code,
+                )
+            )
     try:
         job = import_enqueue(
             kind=kind,
@@ -314,6 +333,28 @@ def _reads_as_own(place: str) -> bool:
             header = mapped_table(table, "complaints").table.header
         if not set(REQUIRED["complaints"]) <= set(header):
             raise ApplicationError("")
+    except ApplicationError:
+        try:
+            preview_rows(path, limit=1)
+        except ApplicationError:
+            return True
+        return False
+    return True
+
+
+def _responses_read_as_own(place: str, survey: Survey) -> bool:
+    """Whether a responses file reads as sawt's table (`respondent_id` and a question's column,
+    by own names, built-in aliases or question texts); a file that cannot be read at all, or
+    that another tool wrote (the import says which "exported from" to choose), is left to the
+    import, which says why."""
+    path = upload_path(place)
+    questions = list(survey.questions.all())
+    try:
+        with open_table(path) as table:
+            if recognised_source(table.raw_header or table.header, table.header):
+                return True
+            header = mapped_table(table, "responses", questions=questions).table.header
+        response_layout(header, questions)
     except ApplicationError:
         try:
             preview_rows(path, limit=1)

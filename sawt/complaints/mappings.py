@@ -24,42 +24,61 @@ RESPONSES_ACTION = "survey.mapping_save"
 RESPONSES_KIND = SavedMapping.KIND_RESPONSES
 
 
+# What each kind of saved mapping is checked and audited as: (saving, removing).
+_ACTIONS = {
+    KIND: (ACTION, "complaint.mapping_delete"),
+    RESPONSES_KIND: (RESPONSES_ACTION, "survey.mapping_delete"),
+}
+
+
+def _save(*, actor: Any, journey: Journey, kind: str, profile: dict[str, Any]) -> SavedMapping:
+    saving, _removing = _ACTIONS[kind]
+    authorize(actor, saving, journey)
+    profile_from_dict(profile)
+    with transaction.atomic():
+        saved, created = SavedMapping.objects.update_or_create(
+            journey=journey, kind=kind, defaults={"profile": profile}
+        )
+        audit_record(
+            actor=actor,
+            action=saving,
+            obj=journey,
+            data={"kind": kind, "profile": profile, "replaced": not created},
+        )
+    return saved
+
+
+def _delete(*, actor: Any, journey: Journey, kind: str) -> bool:
+    saving, removing = _ACTIONS[kind]
+    authorize(actor, saving, journey)
+    with transaction.atomic():
+        deleted, _by_model = SavedMapping.objects.filter(journey=journey, kind=kind).delete()
+        if deleted:
+            audit_record(actor=actor, action=removing, obj=journey, data={"kind": kind})
+    return bool(deleted)
+
+
+def _of(journey: Journey, kind: str) -> dict[str, Any] | None:
+    saved = SavedMapping.objects.filter(journey=journey, kind=kind).first()
+    return dict(saved.profile) if saved is not None else None
+
+
 def complaints_mapping_save(
     *, actor: Any, journey: Journey, profile: dict[str, Any]
 ) -> SavedMapping:
     """Store `profile` (a mapping profile's YAML data) as how `journey`'s complaint files are
     read; checked as a `--mapping` file is (ImportFailed naming the key), audited."""
-    authorize(actor, ACTION, journey)
-    profile_from_dict(profile)
-    with transaction.atomic():
-        saved, created = SavedMapping.objects.update_or_create(
-            journey=journey, kind=KIND, defaults={"profile": profile}
-        )
-        audit_record(
-            actor=actor,
-            action=ACTION,
-            obj=journey,
-            data={"kind": KIND, "profile": profile, "replaced": not created},
-        )
-    return saved
+    return _save(actor=actor, journey=journey, kind=KIND, profile=profile)
 
 
 def complaints_mapping_delete(*, actor: Any, journey: Journey) -> bool:
     """Forget `journey`'s saved mapping (audited); whether there was one."""
-    authorize(actor, ACTION, journey)
-    with transaction.atomic():
-        deleted, _by_model = SavedMapping.objects.filter(journey=journey, kind=KIND).delete()
-        if deleted:
-            audit_record(
-                actor=actor, action="complaint.mapping_delete", obj=journey, data={"kind": KIND}
-            )
-    return bool(deleted)
+    return _delete(actor=actor, journey=journey, kind=KIND)
 
 
 def complaints_mapping_of(journey: Journey) -> dict[str, Any] | None:
     """The journey's saved mapping profile (its YAML data), if it has one."""
-    saved = SavedMapping.objects.filter(journey=journey, kind=KIND).first()
-    return dict(saved.profile) if saved is not None else None
+    return _of(journey, KIND)
 
 
 def mapping_profile_of(data: dict[str, Any] | None) -> MappingProfile | None:
@@ -80,39 +99,14 @@ def responses_mapping_save(
 ) -> SavedMapping:
     """Store `profile` (a mapping profile's YAML data) as how `journey`'s responses files are
     read; checked as a `--mapping` file is (ImportFailed naming the key), audited."""
-    authorize(actor, RESPONSES_ACTION, journey)
-    profile_from_dict(profile)
-    with transaction.atomic():
-        saved, created = SavedMapping.objects.update_or_create(
-            journey=journey, kind=RESPONSES_KIND, defaults={"profile": profile}
-        )
-        audit_record(
-            actor=actor,
-            action=RESPONSES_ACTION,
-            obj=journey,
-            data={"kind": RESPONSES_KIND, "profile": profile, "replaced": not created},
-        )
-    return saved
+    return _save(actor=actor, journey=journey, kind=RESPONSES_KIND, profile=profile)
 
 
 def responses_mapping_delete(*, actor: Any, journey: Journey) -> bool:
     """Forget `journey`'s saved responses mapping (audited); whether there was one."""
-    authorize(actor, RESPONSES_ACTION, journey)
-    with transaction.atomic():
-        deleted, _by_model = SavedMapping.objects.filter(
-            journey=journey, kind=RESPONSES_KIND
-        ).delete()
-        if deleted:
-            audit_record(
-                actor=actor,
-                action="survey.mapping_delete",
-                obj=journey,
-                data={"kind": RESPONSES_KIND},
-            )
-    return bool(deleted)
+    return _delete(actor=actor, journey=journey, kind=RESPONSES_KIND)
 
 
 def responses_mapping_of(journey: Journey) -> dict[str, Any] | None:
     """The journey's saved responses mapping profile (its YAML data), if it has one."""
-    saved = SavedMapping.objects.filter(journey=journey, kind=RESPONSES_KIND).first()
-    return dict(saved.profile) if saved is not None else None
+    return _of(journey, RESPONSES_KIND)

@@ -8,8 +8,8 @@ items are checked by the file imports' own rules (sawt/imports/items.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -38,6 +38,7 @@ from sawt.surveys.selectors import surveys_for
 from sawt.surveys.services.responses import responses_push
 
 Items = list[tuple[int, Mapping[str, Any]]]
+R = TypeVar("R")
 
 
 class Refused(Exception):
@@ -125,6 +126,20 @@ def _refused(exc: ApplicationError, single: bool) -> Response:
     return response
 
 
+def _journeys_push(request: Request, push: Callable[..., R]) -> R | Response:
+    """A batch whose items name their journeys, read, grouped within the token's scope and
+    handed to `push` (a service taking `batches` and `actor`); or the answer refusing it."""
+    try:
+        items, single = _items(request)
+        groups = _by_journey(request, items, single)
+    except Refused as refused:
+        return refused.response
+    try:
+        return push(batches=groups, actor=request.user)
+    except ApplicationError as exc:
+        return _refused(exc, single)
+
+
 def _outcomes(outcomes: list[str]) -> list[dict[str, Any]]:
     return [{"index": i, "outcome": outcome} for i, outcome in enumerate(outcomes)]
 
@@ -145,15 +160,9 @@ class TransactionPush(APIView):
         responses={200: TransactionsResultSerializer},
     )
     def post(self, request: Request) -> Response:
-        try:
-            items, single = _items(request)
-            groups = _by_journey(request, items, single)
-        except Refused as refused:
-            return refused.response
-        try:
-            result = transactions_push(batches=groups, actor=request.user)
-        except ApplicationError as exc:
-            return _refused(exc, single)
+        result = _journeys_push(request, transactions_push)
+        if isinstance(result, Response):
+            return result
         return Response(
             {
                 "created": result.created,
@@ -180,15 +189,9 @@ class ComplaintPush(APIView):
         responses={200: PushResultSerializer},
     )
     def post(self, request: Request) -> Response:
-        try:
-            items, single = _items(request)
-            groups = _by_journey(request, items, single)
-        except Refused as refused:
-            return refused.response
-        try:
-            result = complaints_push(batches=groups, actor=request.user)
-        except ApplicationError as exc:
-            return _refused(exc, single)
+        result = _journeys_push(request, complaints_push)
+        if isinstance(result, Response):
+            return result
         return Response(
             {
                 "created": result.created,

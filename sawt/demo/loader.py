@@ -33,10 +33,15 @@ from sawt.surveys.services import responses_import, survey_definition_import
 # The seed's journey first: it is what the demo is about.
 DEMO_JOURNEYS = ("contractor-classification", "building-permits")
 DEMO_PERIOD = "2022-06"
-# Earlier waves, so the portfolio has changes to test: (journey, period). They have no register.
+# Other waves, (journey, period), without a register of their own: the earlier ones give the
+# portfolio changes to test; the later ones measure the June register's fixes ("did it work?").
 DEMO_EARLIER_WAVES: tuple[tuple[str, str], ...] = (
     ("contractor-classification", "2022-03"),
     ("building-permits", "2022-03"),
+)
+DEMO_LATER_WAVES: tuple[tuple[str, str], ...] = (
+    ("contractor-classification", "2022-12"),
+    ("building-permits", "2022-12"),
 )
 ADMIN_USERNAME = "admin"
 # The published demo login of every demo account, printed by `sawt demo`: not a secret.
@@ -129,7 +134,7 @@ def demo_load(*, actor: Any = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sawt-demo-") as tmp:
         for slug in DEMO_JOURNEYS:
             _load_journey(generate(slug, Path(tmp)), actor or admin)
-        for slug, period in DEMO_EARLIER_WAVES:
+        for slug, period in (*DEMO_EARLIER_WAVES, *DEMO_LATER_WAVES):
             _load_journey(generate(slug, Path(tmp), period), actor or admin, register=False)
     for slug in DEMO_JOURNEYS:
         _classify(Journey.objects.get(slug=slug), actor or admin)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.dates import MONTHS
 
@@ -23,6 +25,48 @@ _ISOLATE = {"ltr": "\u2066{}\u2069", "rtl": "\u2067{}\u2069"}
 # the numbers around it, and Arabic numbers (Arabic-Indic digits, or Latin ones after Arabic
 # letters) count as right to left (UAX #9, rules W2 and N1): the bounds would swap sides.
 _INTERVAL_DASH = "\u200e\u2060–\u2060\u200e"
+
+
+def round_half_up(value: float, places: int, *, shift: int = 0) -> Decimal:
+    """`value` × 10^shift rounded to `places` decimals, halves away from zero, on the decimal
+    the reader sees: 3.25 → 3.3, 3.15 → 3.2 (repr is '3.15', although the double is a hair
+    below), 2.675 → 2.68, −0.05 → −0.1. Excel displays numbers the same way, so a workbook's
+    cells and the page agree; Python's own formatting rounds the binary value half to even
+    (3.25 → 3.2). The shift is exact (a share 0.0725 is 7.25 %, where 0.0725 * 100 is
+    7.249999…)."""
+    return (
+        Decimal(repr(float(value)))
+        .scaleb(shift)
+        .quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    )
+
+
+def fixed(value: float, places: int, *, shift: int = 0) -> str:
+    """`value` × 10^shift with exactly `places` decimals, by the one rounding rule."""
+    if not math.isfinite(value):
+        return EMPTY
+    return f"{round_half_up(value, places, shift=shift):.{places}f}"
+
+
+def places_against(value: float, target: float | None, places: int = 1) -> int:
+    """Decimals to show `value` with where it is compared with `target`: `places`, or more when
+    rounding would carry a value below the target up to it (3.96 is "3.96", not "4.0 below the
+    target"). At most three more."""
+    if target is None or value >= target:
+        return places
+    for more in range(places, places + 4):
+        if round_half_up(value, more) < Decimal(repr(float(target))):
+            return more
+    return places + 3
+
+
+def signed_text(value: float, places: int) -> str:
+    """A figure with its sign always written (+0.35, −0.12, 0): a change or a net score. The
+    minus is the typographic one, U+2212."""
+    text = fixed(abs(value), places)
+    if round_half_up(value, places) == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
 
 
 def interval_text(low: str, high: str) -> str:
@@ -57,7 +101,18 @@ class Numbers:
 
     def score(self, value: float | None) -> str:
         """A mean to one decimal, as the ministry's reports show scores."""
-        return EMPTY if value is None else self.text(f"{value:.1f}")
+        return EMPTY if value is None else self.text(fixed(value, 1))
+
+    def score_against(self, value: float | None, target: float | None) -> str:
+        """A mean beside its target: one decimal, or two where one would round a value below
+        the target up to it (see places_against)."""
+        if value is None:
+            return EMPTY
+        return self.text(fixed(value, places_against(value, target)))
+
+    def nps(self, value: float | None) -> str:
+        """A net promoter score (−100…100) as a whole number with its sign: +12, −25."""
+        return EMPTY if value is None else self._isolated(signed_text(value, 0))
 
     def count(self, value: int | None) -> str:
         """A whole number with thousands separators."""
@@ -65,21 +120,21 @@ class Numbers:
 
     def pct(self, value: float | None) -> str:
         """A share as a percentage with one decimal."""
-        return EMPTY if value is None else self._isolated(f"{value * 100:.1f}%")
+        return EMPTY if value is None else self._isolated(fixed(value, 1, shift=2) + "%")
 
     def level(self, value: float) -> str:
         """A confidence level such as 95%, as a whole percentage."""
-        return self._isolated(f"{value * 100:.0f}%")
+        return self._isolated(fixed(value, 0, shift=2) + "%")
 
     def ci(self, value: tuple[float, float] | list[float] | None) -> str:
         """A confidence interval as lo–hi, two decimals (one more than the score it brackets)."""
         if not value:
             return EMPTY
-        return self._isolated(interval_text(f"{value[0]:.2f}", f"{value[1]:.2f}"))
+        return self._isolated(interval_text(fixed(value[0], 2), fixed(value[1], 2)))
 
     def margin(self, value: float | None) -> str:
         """A margin of error as ±x.xx."""
-        return EMPTY if value is None else self._isolated(f"±{value:.2f}")
+        return EMPTY if value is None else self._isolated("±" + fixed(value, 2))
 
     def period(self, period: str) -> str:
         """A period YYYY-MM as the month's name and the year in the active language."""

@@ -81,6 +81,9 @@ class Question(TimeStampedModel):
     # The survey tool's own id of the question (XLSForm `name`, LimeSurvey SGQA), so a
     # response export's columns map to questions.
     source_key = models.CharField(_("source key"), max_length=200, blank=True)
+    # Answer values that mean "not applicable" (["0"], ["99"]), as the definition lists them in
+    # text: an import records such an answer as not applicable, neither a score nor a blank.
+    na_values = models.JSONField(_("not-applicable values"), default=list, blank=True)
 
     class Meta:
         ordering = ["survey", "position", "id"]
@@ -177,6 +180,11 @@ class Answer(models.Model):
     category_source = models.CharField(
         _("category set by"), max_length=16, choices=CategorySource.choices, blank=True
     )
+    # "Not applicable": the respondent answered with one of the question's na_values. Not a
+    # score (the score-count triggers skip it, as every NULL score), not a blank either: the
+    # summary counts these apart. NULL, not False, on rows written before it existed, so adding
+    # the column rewrites no row of a table with millions.
+    not_applicable = models.BooleanField(_("not applicable"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("answer")
@@ -190,7 +198,12 @@ class Answer(models.Model):
                 name="answer_score_in_range",
             ),
             models.CheckConstraint(
-                condition=Q(score__isnull=False) | ~Q(text=""), name="answer_not_empty"
+                condition=Q(score__isnull=False) | ~Q(text="") | Q(not_applicable=True),
+                name="answer_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_applicable=True) | Q(score__isnull=True),
+                name="answer_not_applicable_no_score",
             ),
             models.CheckConstraint(
                 condition=Q(category__isnull=True, category_source="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import tempfile
@@ -403,8 +404,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SAWT_LOG_LEVEL", "WARNING")},
 }
 
-# Reports: items and stages at or above this mean are shown as meeting the target.
+# Reports: items and stages on a 1–5 scale at or above this mean are shown as meeting the
+# target (kept for compatibility: SAWT_TARGETS["1-5"] when that is not set).
 SAWT_REPORT_TARGET = float(os.environ.get("SAWT_REPORT_TARGET", "4.0"))
+# Targets per question kind and scale (docs/deployment.md), as JSON in SAWT_TARGETS: keys
+# "KIND:LO-HI" ("effort:1-7"), "LO-HI" ("0-10") or "nps" (NPS items, on −100…100), values the
+# target. A scale not listed is judged at lo + SAWT_TARGET_FRACTION·(hi − lo): 4.0 on 1–5,
+# 5.5 on 1–7, 7.5 on 0–10.
+SAWT_TARGET_FRACTION = float(os.environ.get("SAWT_TARGET_FRACTION", "0.75"))
+SAWT_TARGETS: dict[str, float] = {
+    "1-5": SAWT_REPORT_TARGET,
+    "nps": 0.0,
+    **{
+        str(key): float(value)
+        for key, value in json.loads(os.environ.get("SAWT_TARGETS", "") or "{}").items()
+    },
+}
+# Statistics: fewer answers than this and an item gets no confidence interval and no
+# significance test ("low base"); a segment smaller than SAWT_MIN_SEGMENT is not shown at all.
+SAWT_MIN_N = max(2, int(os.environ.get("SAWT_MIN_N", "30")))
+SAWT_MIN_SEGMENT = max(1, int(os.environ.get("SAWT_MIN_SEGMENT", "10")))
 # Reports: the issuing body printed on the cover and the closing page.
 SAWT_REPORT_ISSUER_AR = os.environ.get("SAWT_REPORT_ISSUER_AR", "الإدارة العامة لتجربة العميل")
 SAWT_REPORT_ISSUER_EN = os.environ.get(

@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypedDict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
 from sawt.core.periods import parse_period, period_bounds
 from sawt.gaps.choices import RecommendationStatus
 from sawt.gaps.models import Gap, Recommendation
-from sawt.metrics import stats
+from sawt.metrics import stats, targets
 from sawt.metrics.selectors import item_dict, score_counts
 from sawt.surveys.choices import QuestionKind
-from sawt.surveys.models import Question, Response, Survey
+from sawt.surveys.models import Answer, Question, Response, Survey
 
 # Two-sided significance level of the change test, after Holm's correction across journeys.
 ALPHA = 0.05
@@ -64,27 +64,44 @@ def _overall_items(survey_ids: list[int]) -> dict[int, tuple[str, stats.ItemStat
                 counts.get(q["id"], {}),
                 stats.scored_scale(q["scale_min"], q["scale_max"]),
                 q["survey__population_size"],
+                min_n=targets.min_n(),
             ),
         )
         for q in questions
     }
 
 
-def _change(current: stats.ItemStats | None, previous: stats.ItemStats | None) -> dict | None:
-    """Welch's t-test of the overall means of two waves (None when either cannot be tested)."""
-    if not current or not previous or current.sd is None or previous.sd is None:
-        return None
-    assert current.mean is not None and previous.mean is not None
-    t, df, p = stats.welch_t_test(
+def _scale(figures: stats.ItemStats) -> tuple[int, int]:
+    points = [int(p) for p in figures.distribution]
+    return min(points), max(points)
+
+
+def _change(
+    current: stats.ItemStats | None, previous: stats.ItemStats | None
+) -> tuple[dict | None, str | None]:
+    """Welch's t-test of the overall means of two waves, or None and why it was not run:
+    `scales_differ` (a mean on 0–10 and one on 1–5 are not comparable), `low_base` (either
+    wave below SAWT_MIN_N answers), `not_testable` (no answers, or no spread on either side)."""
+    if not current or not previous or current.mean is None or previous.mean is None:
+        return None, "not_testable"
+    if _scale(current) != _scale(previous):
+        return None, "scales_differ"
+    if current.low_base or previous.low_base:
+        return None, "low_base"
+    if current.sd is None or previous.sd is None:
+        return None, "not_testable"
+    result = stats.welch_t_test(
         current.n, current.mean, current.sd, previous.n, previous.mean, previous.sd
     )
-    return {"difference": current.mean - previous.mean, "t": t, "df": df, "p": p}
+    if result is None:
+        return None, "not_testable"
+    t, df, p = result
+    return {"difference": current.mean - previous.mean, "t": t, "df": df, "p": p}, None
 
 
-def _mark_significance(rows: list[dict]) -> None:
+def _mark_significance(changes: list[dict]) -> None:
     """Holm-adjust the p-values of every tested journey together, then mark the changes."""
-    tested = [r["change"] for r in rows if r["change"]]
-    for change, adjusted in zip(tested, stats.holm([c["p"] for c in tested]), strict=True):
+    for change, adjusted in zip(changes, stats.holm([c["p"] for c in changes]), strict=True):
         change["p_adjusted"] = adjusted
         change["significant"] = adjusted < ALPHA
         change["direction"] = (
@@ -94,7 +111,7 @@ def _mark_significance(rows: list[dict]) -> None:
 
 def _item(overall: tuple[str, stats.ItemStats] | None) -> dict | None:
     """The overall item as the summary writes one, from (code, figures)."""
-    return None if overall is None else item_dict(*overall)
+    return None if overall is None else item_dict(*overall, kind=QuestionKind.OVERALL)
 
 
 def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict[int, dict]]:
@@ -115,28 +132,61 @@ def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict
     return gap_counts, statuses
 
 
+def _completed(survey_ids: list[int]) -> dict[int, int]:
+    """{survey id: responses with at least one answer that is not "not applicable"}."""
+    answered = Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True)
+    return dict(
+        Response.objects.filter(survey_id__in=survey_ids)
+        .filter(Exists(answered))
+        .values("survey_id")
+        .annotate(c=Count("id"))
+        .values_list("survey_id", "c")
+    )
+
+
 def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None) -> dict:
     """Every journey among `journeys` with a survey in `period`: sample, overall satisfaction,
     complaints, the register's counts, and the change since the journey's previous survey
-    (Welch's t-test on the overall item, Holm-corrected across the journeys listed).
+    (Welch's t-test on the overall item, Holm-corrected across the period's portfolio).
 
     The previous wave is the journey's most recent survey before `period`, whatever its
-    distance: surveys are not monthly, and a fixed lag would compare nothing."""
+    distance: surveys are not monthly, and a fixed lag would compare nothing.
+
+    Holm's correction runs over every journey surveyed in the period, not only those the
+    viewer may see: a journey's change must read the same for an agency member and an analyst.
+    The tests of the whole portfolio are computed (two more grouped queries, whatever the
+    number of journeys), and only the viewer's rows are returned."""
     parse_period(period)
-    journeys = Journey.objects.all() if journeys is None else journeys
     waves = {
-        jid: s for jid, s in _surveys_up_to(journeys, period).items() if s[0]["period"] == period
+        jid: s
+        for jid, s in _surveys_up_to(Journey.objects.all(), period).items()
+        if s[0]["period"] == period
     }
     current = {jid: s[0] for jid, s in waves.items()}
     previous = {jid: s[1] for jid, s in waves.items() if len(s) > 1}
     survey_ids = [s["id"] for s in (*current.values(), *previous.values())]
     overall = _overall_items(survey_ids)
+    changes: dict[int, tuple[dict | None, str | None]] = {}
+    for jid, survey in current.items():
+        before = previous.get(jid)
+        now_item = overall.get(survey["id"])
+        before_item = overall.get(before["id"]) if before else None
+        changes[jid] = (
+            _change(now_item[1] if now_item else None, before_item[1] if before_item else None)
+            if before
+            else (None, None)
+        )
+    _mark_significance([c for c, _note in changes.values() if c])
+    if journeys is not None:
+        seen = set(journeys.filter(id__in=list(current)).values_list("id", flat=True))
+        current = {jid: s for jid, s in current.items() if jid in seen}
     responses = dict(
         Response.objects.filter(survey_id__in=[s["id"] for s in current.values()])
         .values("survey_id")
         .annotate(c=Count("id"))
         .values_list("survey_id", "c")
     )
+    completed = _completed([s["id"] for s in current.values()])
     start, end = period_bounds(period)
     complaints = dict(
         Complaint.objects.filter(
@@ -155,24 +205,27 @@ def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None)
         now_item = overall.get(survey["id"])
         before_item = overall.get(before["id"]) if before else None
         by_status = statuses[journey.id]
-        n_responses = responses.get(survey["id"], 0)
+        n_completed = completed.get(survey["id"], 0)
+        change, note = changes[journey.id]
         rows.append(
             {
                 "journey": journey,
                 "sent": survey["sample_size"],
-                "responses": n_responses,
-                "response_rate": stats.response_rate(n_responses, survey["sample_size"]),
+                "responses": responses.get(survey["id"], 0),
+                "completed": n_completed,
+                "response_rate": stats.response_rate(n_completed, survey["sample_size"]),
                 "complaints": complaints.get(journey.id, 0),
                 "overall": _item(now_item),
                 "previous_period": before["period"] if before else None,
                 "previous_overall": _item(before_item),
-                "change": _change(
-                    now_item[1] if now_item else None, before_item[1] if before_item else None
-                ),
+                "change": change,
+                # Why there is no change test: scales_differ, low_base, not_testable (None
+                # when it ran, or when there is no earlier survey).
+                "change_note": note,
                 "gaps": gap_counts.get(journey.id, 0),
                 "recommendations": sum(by_status.values()),
                 "by_status": by_status,
             }
         )
-    _mark_significance(rows)
-    return {"period": period, "alpha": ALPHA, "journeys": rows}
+    tested = sum(1 for c, _note in changes.values() if c)
+    return {"period": period, "alpha": ALPHA, "tested": tested, "journeys": rows}

@@ -11,10 +11,11 @@ import unicodedata
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sawt.core.numbers import Numbers, interval_text
+from sawt.core.numbers import Numbers, fixed, interval_text, places_against, signed_text
 from sawt.distribution.choices import Channel
 from sawt.distribution.selectors import failure_label
 from sawt.gaps.choices import RecommendationStatus
+from sawt.metrics.targets import min_n
 
 
 def _width(text: str) -> int:
@@ -29,24 +30,34 @@ def _pad(text: str, width: int) -> str:
 
 
 class _Fmt:
-    """The report's number rules (sawt.core.numbers), without the isolates it adds around
-    figures for pages; an interval keeps its direction marks, which a bidi terminal needs to
-    show it lower–upper in an Arabic line (they take no column: see _width)."""
+    """The report's number rules (sawt.core.numbers: one rounding, half up on the decimal),
+    without the isolates it adds around figures for pages; an interval keeps its direction
+    marks, which a bidi terminal needs to show it lower–upper in an Arabic line (they take no
+    column: see _width)."""
 
     def __init__(self, digits: str) -> None:
         self._d = Numbers(digits).text
 
     def score(self, value: float | None) -> str:
-        return "—" if value is None else self._d(f"{value:.1f}")
+        return "—" if value is None else self._d(fixed(value, 1))
+
+    def score_against(self, value: float | None, target: float | None) -> str:
+        return "—" if value is None else self._d(fixed(value, places_against(value, target)))
+
+    def nps(self, value: float | None) -> str:
+        return "—" if value is None else self._d(signed_text(value, 0))
 
     def count(self, value: int | None) -> str:
         return "—" if value is None else self._d(f"{value:,}")
 
     def pct(self, value: float | None) -> str:
-        return "—" if value is None else self._d(f"{value * 100:.1f}%")
+        return "—" if value is None else self._d(fixed(value, 1, shift=2) + "%")
 
     def ci(self, ci: list[float] | None) -> str:
-        return "—" if not ci else self._d(interval_text(f"{ci[0]:.2f}", f"{ci[1]:.2f}"))
+        return "—" if not ci else self._d(interval_text(fixed(ci[0], 2), fixed(ci[1], 2)))
+
+    def margin(self, value: float | None) -> str:
+        return "—" if value is None else self._d("±" + fixed(value, 2))
 
 
 def _name(names: dict[str, str], lang: str) -> str:
@@ -66,26 +77,30 @@ def summary_table(summary: dict, *, digits: str = "latin") -> str:
             "period": summary["period"],
         },
         _(
-            "Sample: sent %(sent)s · responses %(responses)s · response rate %(rate)s · "
-            "complaints %(complaints)s"
+            "Sample: invited %(sent)s · responses %(responses)s (completed %(completed)s) · "
+            "response rate (completed ÷ invited) %(rate)s · complaints %(complaints)s"
         )
         % {
             "sent": f.count(sample["sent"]),
             "responses": f.count(sample["responses"]),
+            "completed": f.count(sample.get("completed")),
             "rate": f.pct(sample["response_rate"]),
             "complaints": f.count(sample["complaints"]),
         },
     ]
     if overall:
         lines.append(
-            _("Overall satisfaction: %(mean)s (n = %(n)s, 95%% CI %(ci)s, top-2 %(top2)s)")
+            _("Overall satisfaction: %(mean)s (n = %(n)s, 95%% CI %(ci)s, %(box)s %(top2)s)")
             % {
-                "mean": f.score(overall["mean"]),
+                "mean": f.score_against(overall["mean"], overall.get("target")),
                 "n": f.count(overall["n"]),
-                "ci": f.ci(overall["ci95"]),
+                "ci": f.ci(overall["ci95"]) if overall["ci95"] else _("none (low base)"),
+                "box": _box_label(overall),
                 "top2": f.pct(overall["top2"]),
             }
         )
+    if overall and summary.get("trend", {}).get("overall"):
+        lines += ["", *_trend_block(summary, f)]
     if summary.get("distribution"):
         lines += ["", *_funnel_table(summary["distribution"], lang, f)]
     lines += ["", *_items_table(summary["stages"], lang, f)]
@@ -112,27 +127,93 @@ def summary_table(summary: dict, *, digits: str = "latin") -> str:
     return "\n".join(lines)
 
 
+def _trend_block(summary: dict, f: _Fmt) -> list[str]:
+    """Overall satisfaction per period, oldest first, the current period last (the summary's
+    `trend` holds the earlier ones on the current item's scale)."""
+    current = {**summary["overall"], "period": summary["period"]}
+    header = [_("Period"), _("n"), _("mean"), _("95% CI")]
+    rows = [
+        [p["period"], f.count(p["n"]), f.score(p["mean"]), f.ci(p["ci95"])]
+        for p in [*summary["trend"]["overall"], current]
+    ]
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [_("Overall satisfaction by period")] + [
+        "  " + "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+
+
+def _box_label(item: dict) -> str:
+    """What the item's `top2` share counts: its top two points, or its top one on a short
+    scale."""
+    return _("top-2") if item.get("top_box_points", 2) == 2 else _("top box")
+
+
 def _items_table(stages: list[dict], lang: str, f: _Fmt) -> list[str]:
-    header = [_("Stage / item"), _("n"), _("mean"), _("95% CI"), _("top-2")]
+    header = [
+        _("Stage / item"),
+        _("n"),
+        _("not applicable"),
+        _("score"),
+        _("target"),
+        _("95% CI"),
+        _("top box"),
+    ]
     rows: list[list[str]] = []
+    low_any = False
     for stage in stages:
-        rows.append([_name(stage["name"], lang), "", f.score(stage["mean"]), "", ""])
+        stage_n = _("min %(n)s") % {"n": f.count(stage["n_min"])} if stage.get("n_min") else ""
+        rows.append(
+            [
+                _name(stage["name"], lang) + (" *" if stage.get("low_base") else ""),
+                stage_n,
+                "",
+                f.score_against(stage["mean"], stage.get("target")),
+                f.score(stage.get("target")),
+                "",
+                "",
+            ]
+        )
         for item in stage["items"]:
-            low = item["n"] < 30
+            low = item.get("low_base", item["n"] < 30)
+            low_any = low_any or low or bool(stage.get("low_base"))
+            nps = item.get("nps")
+            if nps is not None:
+                score = _("NPS %(score)s") % {"score": f.nps(nps["score"])}
+                target = f.nps(item.get("target"))
+                interval = f.margin(nps["moe95"]) if nps["moe95"] is not None else "—"
+            else:
+                score = f.score_against(item["mean"], item.get("target"))
+                target = f.score(item.get("target"))
+                interval = f.ci(item["ci95"])
+            box = f.pct(item["top2"])
+            if item.get("top_box_points", 2) == 1:
+                box += " " + _("(top 1)")
             rows.append(
                 [
                     "  " + _name(item["text"], lang) + (" *" if low else ""),
                     f.count(item["n"]),
-                    f.score(item["mean"]),
-                    f.ci(item["ci95"]),
-                    f.pct(item["top2"]),
+                    f.count(item.get("not_applicable", 0)),
+                    score,
+                    target,
+                    interval,
+                    box,
                 ]
             )
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     out = ["  ".join(_pad(c, w) for c, w in zip(header, widths, strict=True)).rstrip()]
     out += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    if any(item["n"] < 30 for s in stages for item in s["items"]):
-        out.append(_("* fewer than 30 answers: read with care"))
+    if low_any:
+        out.append(
+            _("* low base: fewer than %(n)s answers, no interval: read with care")
+            % {"n": f.count(min_n())}
+        )
+    out.append(
+        _(
+            "A stage's score is the plain mean of its items' means on one scale; "
+            "“min” is the smallest n behind it."
+        )
+    )
     return out
 
 

@@ -22,8 +22,13 @@ class ItemStats:
     mean: float | None
     sd: float | None
     ci95: tuple[float, float] | None
+    # The share in the scale's top box: its top two points on a scale of five points or more,
+    # its highest point on a shorter one (see top_box_points). Named top2 for compatibility.
     top2: float | None
     distribution: dict[str, int]
+    # Fewer answers than the minimum base: no interval is given (see item_stats).
+    low_base: bool = False
+    top_box_points: int = 2
 
 
 def scored_scale(low: int | None, high: int | None) -> tuple[int, int]:
@@ -53,26 +58,62 @@ def fpc(n: int, population: int | None) -> float:
     return math.sqrt((population - n) / (population - 1))
 
 
-def item_stats(
-    counts: Mapping[int, int], scale: tuple[int, int], population: int | None = None
-) -> ItemStats:
-    """Mean, sd (ddof=1), 95 % t interval (FPC only with a known population), top-2-box and the
-    full distribution from the count of answers at each scale point."""
+def top_box_points(scale: tuple[int, int]) -> int:
+    """How many of a scale's highest points make its top box: two on a scale of five points or
+    more (4–5 on 1–5, 9–10 on 0–10), the highest alone on a shorter one (on a yes/no item the
+    top two points are every answer, and the share would always be 100 %)."""
     lo, hi = scale
-    distribution = {str(point): int(counts.get(point, 0)) for point in range(lo, hi + 1)}
+    return 2 if hi - lo + 1 >= 5 else 1
+
+
+def top_box(counts: Mapping[int, int], scale: tuple[int, int]) -> float | None:
+    """Share of answers in the scale's top box (see top_box_points); None without answers."""
     n = sum(counts.values())
     if n == 0:
-        return ItemStats(0, None, None, None, None, distribution)
+        return None
+    cut = scale[1] - top_box_points(scale) + 1
+    return sum(c for score, c in counts.items() if score >= cut) / n
+
+
+def clip(interval: tuple[float, float], scale: tuple[float, float]) -> tuple[float, float]:
+    """An interval kept inside the scale: no mean can lie below its lowest point or above its
+    highest, so a bound past them says nothing true."""
+    lo, hi = scale
+    return max(lo, min(hi, interval[0])), max(lo, min(hi, interval[1]))
+
+
+def item_stats(
+    counts: Mapping[int, int],
+    scale: tuple[int, int],
+    population: int | None = None,
+    *,
+    min_n: int = 2,
+) -> ItemStats:
+    """Mean, sd (ddof=1), 95 % t interval (FPC only with a known population, clipped to the
+    scale), top-box share and the full distribution from the count of answers at each point.
+
+    Below `min_n` answers (the caller passes settings.SAWT_MIN_N) the item is a low base and
+    gets no interval: a t interval on two answers spans far more than the scale."""
+    lo, hi = scale
+    distribution = {str(point): int(counts.get(point, 0)) for point in range(lo, hi + 1)}
+    points = top_box_points(scale)
+    n = sum(counts.values())
+    low_base = n < min_n
+    if n == 0:
+        return ItemStats(0, None, None, None, None, distribution, low_base, points)
     total = sum(score * c for score, c in counts.items())
     mean = total / n
     # Σ(x−mean)² from the counts directly: numerically safer than Σx² − n·mean².
     ss = sum(c * (score - mean) ** 2 for score, c in counts.items())
-    top2 = sum(c for score, c in counts.items() if score >= hi - 1) / n
+    share = top_box(counts, scale)
     if n < 2:
-        return ItemStats(n, mean, None, None, top2, distribution)
+        return ItemStats(n, mean, None, None, share, distribution, low_base, points)
     sd = math.sqrt(ss / (n - 1))
+    if low_base:
+        return ItemStats(n, mean, sd, None, share, distribution, low_base, points)
     half = t_quantile(n - 1) * sd / math.sqrt(n) * fpc(n, population)
-    return ItemStats(n, mean, sd, (mean - half, mean + half), top2, distribution)
+    ci = clip((mean - half, mean + half), scale)
+    return ItemStats(n, mean, sd, ci, share, distribution, low_base, points)
 
 
 def bottom2(counts: Mapping[int, int], scale: tuple[int, int]) -> float | None:
@@ -125,21 +166,60 @@ def kish_design_effect(weights: list[float]) -> tuple[float, float]:
     return deff, len(weights) / deff
 
 
-def response_rate(responses: int, sent: int | None) -> float | None:
-    """AAPOR RR1: completed responses over invitations sent."""
-    return responses / sent if sent else None
+def response_rate(completed: int, invited: int | None) -> float | None:
+    """Completed responses over people invited, at most 1 (more responses than invitations
+    means the invitations were under-counted, not that more than everyone answered)."""
+    return min(1.0, completed / invited) if invited else None
 
 
 def mean_of_means(means: list[float | None]) -> float | None:
-    """A stage's score: the plain mean of its items' means (items without answers left out)."""
+    """The plain mean of item means (items without answers left out)."""
     present = [m for m in means if m is not None]
     return sum(present) / len(present) if present else None
 
 
+@dataclass(frozen=True)
+class StageScore:
+    """A stage's score: the plain mean of the means of its items on one scale, with the
+    smallest n behind it; the items on another scale are named, not averaged in."""
+
+    mean: float | None
+    n_min: int | None
+    scale: tuple[int, int] | None
+    averaged: tuple[str, ...]
+    excluded: tuple[str, ...]
+
+
+def stage_score(items: list[tuple[str, tuple[int, int], int, float | None]]) -> StageScore:
+    """(code, scale, n, mean) of a stage's items, in questionnaire order → its score.
+
+    The scale is the one most of the answered items use (the first item's among equals):
+    a mean on 0–10 and one on 1–5 cannot be averaged. Each item weighs the same, whatever its
+    n; `n_min`, the smallest n among the averaged items, says how firm the weakest part is."""
+    answered = [item for item in items if item[3] is not None]
+    if not answered:
+        return StageScore(None, None, None, (), tuple(code for code, *_ in items))
+    tally: dict[tuple[int, int], int] = {}
+    for _code, scale, _n, _mean in answered:
+        tally[scale] = tally.get(scale, 0) + 1
+    # max() keeps the first of equals, and the tally is in questionnaire order.
+    chosen = max(tally, key=lambda sc: tally[sc])
+    kept = [item for item in answered if item[1] == chosen]
+    means = [float(item[3]) for item in kept if item[3] is not None]
+    return StageScore(
+        mean=sum(means) / len(means),
+        n_min=min(item[2] for item in kept),
+        scale=chosen,
+        averaged=tuple(item[0] for item in kept),
+        excluded=tuple(item[0] for item in items if item[1] != chosen),
+    )
+
+
 def welch_t_test(
     n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float
-) -> tuple[float, float, float]:
-    """Welch's two-sample t-test from summary figures: (t, Welch–Satterthwaite df, two-sided p).
+) -> tuple[float, float, float] | None:
+    """Welch's two-sample t-test from summary figures: (t, Welch–Satterthwaite df, two-sided p),
+    or None when it cannot be computed.
 
     Unequal variances assumed: two waves of a survey rarely share one. The same result as
     scipy.stats.ttest_ind_from_stats(..., equal_var=False)."""
@@ -148,10 +228,10 @@ def welch_t_test(
     v1, v2 = sd1 * sd1 / n1, sd2 * sd2 / n2
     se2 = v1 + v2
     if se2 == 0:
-        # Both samples constant: any difference is certain, no difference is no evidence.
-        if mean1 == mean2:
-            return 0.0, float(n1 + n2 - 2), 1.0
-        return math.copysign(math.inf, mean1 - mean2), float(n1 + n2 - 2), 0.0
+        # Both samples constant: the test has no variance to weigh the difference against.
+        # Calling two constant waves "significant, p < 0.001" would claim a certainty that a
+        # handful of identical answers does not give: no test.
+        return None
     from scipy.special import stdtr  # see t_quantile
 
     t = (mean1 - mean2) / math.sqrt(se2)

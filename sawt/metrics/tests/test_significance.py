@@ -37,6 +37,7 @@ def test_holm_by_hand():
     assert holm([]) == []
 
 
-def test_welch_with_two_constant_samples():
-    assert welch_t_test(5, 3.0, 0.0, 5, 3.0, 0.0)[2] == 1.0
-    assert welch_t_test(5, 4.0, 0.0, 5, 3.0, 0.0)[2] == 0.0
+def test_welch_with_two_constant_samples_is_not_testable():
+    # Two constant waves used to read "significant, p < 0.001": no variance, no test.
+    assert welch_t_test(5, 3.0, 0.0, 5, 3.0, 0.0) is None
+    assert welch_t_test(5, 4.0, 0.0, 5, 3.0, 0.0) is None

@@ -58,9 +58,10 @@ def test_golden_kish_design_effect():
     assert n_eff == pytest.approx(229.58, abs=5e-3)
 
 
-def test_response_rate_rr1():
+def test_response_rate_is_completed_over_invited_capped_at_one():
     assert stats.response_rate(256, 3800) == pytest.approx(0.0673684, abs=1e-7)
     assert stats.response_rate(0, 0) is None
+    assert stats.response_rate(12, 10) == 1.0
 
 
 def test_wilson_matches_statsmodels_formula():
@@ -83,7 +84,9 @@ def test_matches_scipy_on_random_answers(scores, population):
     assert figures.sd == pytest.approx(x.std(ddof=1), rel=1e-9, abs=1e-12)
     sem = sps.sem(x) * stats.fpc(len(x), population)
     if sem > 0:
-        expected = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=sem)
+        lo, hi = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=sem)
+        # Clipped to the scale: no mean lies outside 1–5.
+        expected = (min(max(lo, 1), 5), min(max(hi, 1), 5))
         assert figures.ci95 == pytest.approx(expected, rel=1e-9)
     assert figures.top2 == pytest.approx(np.mean(x >= 4))
 
@@ -98,3 +101,18 @@ def test_empty_and_single_answer_items_have_no_spread():
 def test_stage_score_is_mean_of_item_means():
     assert stats.mean_of_means([3.4, None, 3.8]) == pytest.approx(3.6)
     assert stats.mean_of_means([None]) is None
+
+
+def test_stage_score_averages_one_scale_and_keeps_the_smallest_n():
+    score = stats.stage_score(
+        [
+            ("a", (1, 5), 120, 3.4),
+            ("nps", (0, 10), 300, 7.9),
+            ("b", (1, 5), 45, 3.8),
+            ("empty", (1, 5), 0, None),
+        ]
+    )
+    assert score.mean == pytest.approx(3.6)
+    assert (score.n_min, score.scale) == (45, (1, 5))
+    assert score.averaged == ("a", "b") and score.excluded == ("nps",)
+    assert stats.stage_score([("x", (1, 5), 0, None)]).mean is None

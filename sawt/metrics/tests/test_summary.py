@@ -98,7 +98,13 @@ def test_stage_score_is_the_mean_of_its_item_means(measured):
 
 def test_sample_counts_only_complaints_received_in_the_period(measured):
     sample = journey_summary(journey_slug="permits", period="2022-06")["sample"]
-    assert sample == {"sent": 400, "responses": 120, "response_rate": 0.3, "complaints": 9}
+    assert sample == {
+        "sent": 400,
+        "responses": 120,
+        "completed": 120,
+        "response_rate": 0.3,
+        "complaints": 9,
+    }
 
 
 def test_gap_categories_count_all_and_labelled_separately(measured):
@@ -119,8 +125,9 @@ def test_gaps_and_recommendations_by_status(measured):
 
 
 def test_summary_reads_in_a_bounded_number_of_queries(measured, django_assert_max_num_queries):
-    # 15: one more for the distribution funnel (an imported survey's: is anyone sampled?).
-    with django_assert_max_num_queries(15):
+    # 15: one more for the distribution funnel (an imported survey's: is anyone sampled?);
+    # 17: the "not applicable" answers per item and the completed responses.
+    with django_assert_max_num_queries(17):
         journey_summary(journey_slug="permits", period="2022-06")
 
 
@@ -150,7 +157,23 @@ def test_cli_json_is_the_public_shape(measured, capsys):
         "distribution",
     }
     assert data["distribution"] is None  # an imported survey
-    assert set(data["overall"]) == {"code", "n", "mean", "sd", "ci95", "top2", "distribution"}
+    assert set(data["overall"]) == {
+        "code",
+        "n",
+        "not_applicable",
+        "mean",
+        "sd",
+        "ci95",
+        "low_base",
+        "top2",
+        "top_box_points",
+        "scale",
+        "distribution",
+        "target",
+        "meets_target",
+    }
+    stage = data["stages"][0]
+    assert {"n_min", "low_base", "scale", "excluded", "target"} <= set(stage)
     assert data["journey"]["name"] == {"ar": "رحلة الرخص", "en": "Permits"}
 
 

@@ -21,14 +21,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from sawt.catalog.models import Journey
 from sawt.core.periods import parse_period
-from sawt.metrics import stats
+from sawt.metrics import stats, targets
+from sawt.metrics.segments import min_segment
 from sawt.surveys.choices import QuestionKind
-from sawt.surveys.models import Answer, Question
+from sawt.surveys.models import Answer, Question, Response
 
 # Two-sided significance level of a change, after Holm's correction (see the module's doc).
 ALPHA = 0.05
@@ -43,12 +45,9 @@ class SegmentLike(Protocol):
     value: str
 
 
-def min_n() -> int:
-    """Below this many answers a point has no interval and a change is not tested."""
-    return int(getattr(settings, "SAWT_MIN_N", 30))
-
-
-def _counts(question_ids: list[int], segment: SegmentLike | None) -> dict[int, dict[int, int]]:
+def _counts(
+    question_ids: list[int], survey_ids: list[int], segment: SegmentLike | None
+) -> dict[int, dict[int, int]]:
     """{question id: {score: count}} for every question at once, in one query."""
     if segment is None:
         # Imported here: selectors imports this module for the summary's `trend`.
@@ -57,11 +56,17 @@ def _counts(question_ids: list[int], segment: SegmentLike | None) -> dict[int, d
         return score_counts(question_ids)
     # A segment's counts come from the answers of its respondents: the kept counts are for
     # everyone. One GROUP BY over the same (question, score) index, narrowed by the response.
+    # The attribute is read as text, as sawt.metrics.segments reads it.
+    members = (
+        Response.objects.filter(survey_id__in=survey_ids)
+        # Cast: a bare key transform compares its value as JSON on SQLite ("malformed JSON").
+        .alias(segment_value=Cast(KeyTextTransform(segment.attribute, "attributes"), TextField()))
+        .filter(segment_value=segment.value)
+        .values("id")
+    )
     rows = (
         Answer.objects.filter(
-            question_id__in=question_ids,
-            score__isnull=False,
-            **{f"response__attributes__{segment.attribute}": segment.value},
+            question_id__in=question_ids, score__isnull=False, response_id__in=members
         )
         .values("question_id", "score")
         .annotate(c=Count("id"))
@@ -168,7 +173,7 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
     change}; `change` is the test against the series' previous point (None for the first).
     Three queries: the questions with their surveys, the counts of all of them, the stages."""
     parse_period(period)
-    floor = min_n()
+    floor = targets.min_n()
     # The surveys come with their questions (one query): a wave without a scored question
     # has no point in any series.
     questions = list(
@@ -189,7 +194,6 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
             "survey__population_size",
         )
     )
-    counts = _counts([q["id"] for q in questions], segment)
     by_id = {
         q["survey_id"]: {
             "id": q["survey_id"],
@@ -199,6 +203,7 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
         for q in questions
     }
     surveys = list(by_id.values())  # oldest first, as the questions are
+    counts = _counts([q["id"] for q in questions], list(by_id), segment)
     order = {s["id"]: i for i, s in enumerate(surveys)}
     figures: dict[int, stats.ItemStats] = {
         q["id"]: stats.item_stats(
@@ -210,12 +215,19 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
         for q in questions
     }
 
+    # A segment's point on fewer answers than the smallest segment shown is left out: a
+    # group that small could identify its respondents (sawt.metrics.segments).
+    smallest = min_segment() if segment else 0
+
     def entry(q: dict) -> tuple[str, tuple[int, int], dict]:
         period_ = by_id[q["survey_id"]]["period"]
         return period_, _scale(q), _point(period_, figures[q["id"]], floor)
 
+    def shown(q: dict) -> bool:
+        return figures[q["id"]].n >= smallest
+
     overall_qs = [q for q in questions if q["kind"] == QuestionKind.OVERALL]
-    overall = _join([entry(q) for q in overall_qs])
+    overall = _join([entry(q) for q in overall_qs if shown(q)])
     overall["code"] = overall_qs[-1]["code"] if overall_qs else None
 
     by_code: dict[str, list[dict]] = defaultdict(list)
@@ -241,7 +253,7 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
                 "kind": latest["kind"],
                 "text": {"ar": latest["text_ar"], "en": latest["text_en"]},
                 "stage": stage_codes.get(latest["stage_id"]),
-                **_join([entry(q) for q in qs]),
+                **_join([entry(q) for q in qs if shown(q)]),
             }
         )
 
@@ -260,7 +272,7 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
             score = stats.stage_score(
                 [(q["code"], _scale(q), figures[q["id"]].n, figures[q["id"]].mean) for q in members]
             )
-            if score.scale is None:
+            if score.scale is None or (score.n_min or 0) < smallest:
                 continue
             n = score.n_min or 0
             entries.append(

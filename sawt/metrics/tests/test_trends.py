@@ -192,8 +192,8 @@ def test_a_segment_counts_only_its_respondents():
     journey = f.JourneyFactory()
     survey = f.SurveyFactory(journey=journey, period="2022-06")
     q = f.QuestionFactory(survey=survey, code="overall", kind="overall")
-    regions = [{"region": "Riyadh"}] * 3 + [{"region": "Jeddah"}] * 2
-    _answer(survey, {q: [5, 5, 4, 1, 2]}, attributes=regions)
+    regions = [{"region": "Riyadh"}] * 12 + [{"region": "Jeddah"}] * 9
+    _answer(survey, {q: [5, 5, 4] * 4 + [1, 2, 1] * 3}, attributes=regions)
 
     @dataclass
     class Segment:
@@ -202,8 +202,11 @@ def test_a_segment_counts_only_its_respondents():
 
     trend = journey_trend(journey=journey, period="2022-06", segment=Segment("region", "Riyadh"))
     (point,) = trend["overall"]["points"]
-    assert point["n"] == 3 and point["mean"] == pytest.approx(14 / 3)
+    assert point["n"] == 12 and point["mean"] == pytest.approx(14 / 3)
     assert trend["segment"] == {"attribute": "region", "value": "Riyadh"}
+    # Nine respondents are fewer than the smallest segment shown (10): no point at all.
+    small = journey_trend(journey=journey, period="2022-06", segment=Segment("region", "Jeddah"))
+    assert small["overall"]["points"] == []
 
 
 def test_summary_trend_holds_the_earlier_periods_only(waves):
@@ -223,3 +226,10 @@ def test_summary_json_carries_the_trend(waves, capsys):
     trend = json.loads(capsys.readouterr().out)["trend"]
     assert [p["period"] for p in trend["overall"]] == ["2022-01", "2022-03"]
     assert trend["overall"][0]["mean"] == pytest.approx(np.mean(waves.raw[("2022-01", "overall")]))
+
+
+def test_summary_table_shows_overall_satisfaction_by_period(waves, capsys):
+    call_command("summary", journey="permits", period="2022-06", format="table", lang="en")
+    out = capsys.readouterr().out
+    block = out[out.index("Overall satisfaction by period") :].splitlines()[1:5]
+    assert [line.split()[0] for line in block] == ["Period", "2022-01", "2022-03", "2022-06"]

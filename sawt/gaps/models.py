@@ -101,6 +101,13 @@ class Recommendation(TimeStampedModel):
         default=RecommendationStatus.PROPOSED,
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # What the decision should move, checked once it is implemented (sawt.metrics.impact):
+    # {"items": [question codes], "stage": stage code | None, "category": category code | None}.
+    # Codes in JSON rather than relations: each period's survey has its own Question rows, and
+    # an item is the same item across periods only by its code, which is what the comparison
+    # reads; stage and category are kept the same way so the targets are one record, edited
+    # and audited as one field. The services check every code against the gap's journey.
+    targets = models.JSONField(_("what it should move"), default=dict, blank=True)
     # Bumped on every save so a second concurrent edit is detected, never silently applied.
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -154,6 +161,10 @@ class RecommendationEvent(models.Model):
     # a username, or an API token's "token:<name>" (sawt.core.audit.actor_label).
     actor_label = models.CharField(_("by (name)"), max_length=150, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # A move to `verified` carries the impact result it was verified on (the recommendation's
+    # entry of sawt.metrics.impact, as computed at that moment): later periods may change the
+    # live result, never the evidence the decision rested on. Null for every other move.
+    impact = models.JSONField(_("impact at the move"), null=True, blank=True)
 
     class Meta:
         ordering = ["recommendation", "at", "id"]

@@ -28,6 +28,7 @@ from sawt.gaps.models import (
     RecommendationEvent,
 )
 from sawt.gaps.transitions import ALLOWED_MOVES, can_move, role_may_move
+from sawt.surveys.choices import SCORED_KINDS
 from sawt.surveys.models import Question
 from sawt.textanalytics.arabic import redact_pii
 from sawt.workshops.models import WorkshopNote
@@ -137,6 +138,51 @@ def gap_create(
     return gap
 
 
+def targets_from_evidence(gap: Gap) -> dict[str, Any]:
+    """What a recommendation on `gap` should move, read from the gap's evidence: its scored
+    survey items, its stage and its complaint category (the form's defaults)."""
+    items = gap.questions.filter(kind__in=SCORED_KINDS).values_list("code", flat=True)
+    return {
+        "items": sorted(set(items)),
+        "stage": gap.stage.code if gap.stage else None,
+        "category": gap.category.code if gap.category else None,
+    }
+
+
+def _clean_targets(journey: Journey, targets: dict[str, Any]) -> dict[str, Any]:
+    """`targets` with every code checked against the journey: an item asked in one of its
+    surveys and scored, one of its stages, one of its complaint categories."""
+    unknown = set(targets) - {"items", "stage", "category"}
+    if unknown:
+        raise ApplicationError(
+            _("Unknown targets: %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
+        )
+    items = sorted({str(code).strip() for code in targets.get("items") or [] if str(code).strip()})
+    stage = (targets.get("stage") or "").strip() or None
+    category = (targets.get("category") or "").strip() or None
+    known = set(
+        Question.objects.filter(survey__journey=journey, kind__in=SCORED_KINDS).values_list(
+            "code", flat=True
+        )
+    )
+    if missing := [code for code in items if code not in known]:
+        raise ApplicationError(
+            _("No scored survey item of “%(journey)s” has the code: %(codes)s.")
+            % {"journey": journey.slug, "codes": ", ".join(missing)}
+        )
+    if stage and not journey.stages.filter(code=stage).exists():
+        raise ApplicationError(
+            _("The journey “%(journey)s” has no stage “%(code)s”.")
+            % {"journey": journey.slug, "code": stage}
+        )
+    if category and not journey.gap_categories.filter(code=category).exists():
+        raise ApplicationError(
+            _("The journey “%(journey)s” has no gap category “%(code)s”.")
+            % {"journey": journey.slug, "code": category}
+        )
+    return {"items": items, "stage": stage, "category": category}
+
+
 def _when(at: dt.datetime | None) -> dt.datetime:
     """`at`, or now; a naive time is read in the ministry's time zone, as the forms show it."""
     if at is None:
@@ -152,21 +198,28 @@ def recommendation_create(
     text_en: str = "",
     owner: Agency,
     due_date: dt.date | None = None,
+    targets: dict[str, Any] | None = None,
     actor: Any,
     at: dt.datetime | None = None,
 ) -> Recommendation:
-    """Propose the decision that closes a gap; its history starts with a '' → proposed event."""
+    """Propose the decision that closes a gap; its history starts with a '' → proposed event.
+
+    `targets` (items, stage, category: what it should move) default to the gap's evidence."""
     authorize(actor, "recommendation.create", gap)
     text_ar, text_en = text_ar.strip(), text_en.strip()
     if not text_ar:
         raise ApplicationError(_("A recommendation needs the decision in Arabic."))
     at = _when(at)
+    targets = _clean_targets(
+        gap.journey, targets_from_evidence(gap) if targets is None else targets
+    )
     recommendation = Recommendation.objects.create(
         gap=gap,
         text_ar=text_ar,
         text_en=text_en,
         owner=owner,
         due_date=due_date,
+        targets=targets,
         status=RecommendationStatus.PROPOSED,
     )
     RecommendationEvent.objects.create(
@@ -185,6 +238,7 @@ def recommendation_create(
             "gap": gap.pk,
             "owner": owner.code,
             "due_date": due_date.isoformat() if due_date else None,
+            "targets": targets,
         },
     )
     return recommendation
@@ -251,6 +305,30 @@ def _check_time(current: Recommendation, at: dt.datetime) -> None:
         raise ApplicationError(_("A status change cannot be dated in the future."))
 
 
+def _verified_impact(current: Recommendation) -> dict[str, Any]:
+    """The impact result a move to `verified` rests on, computed now; refused when nothing it
+    should move can be tested yet. Here, in the service, so that every door (the gap page, the
+    API, the command line, a loader) obeys the same rule."""
+    # Imported here: the metrics engine reads the register (sawt.metrics.selectors imports the
+    # gap models), and SciPy loads with it; only a verification needs them.
+    from sawt.metrics.impact import recommendation_impact
+    from sawt.metrics.impact_stats import TESTED
+
+    impact = recommendation_impact(current)
+    if impact["verdict"] not in TESTED:
+        raise ApplicationError(
+            _(
+                "A recommendation can be verified only with its impact result, and there is "
+                "none yet: nothing it should move can be compared before and after its "
+                "implementation (no survey period since, too few answers, or no items, stage "
+                "or complaint category to check). Wait for the next period's figures, or "
+                "record what it should move."
+            ),
+            problems=["impact"],
+        )
+    return impact
+
+
 @transaction.atomic
 def recommendation_transition(
     *,
@@ -275,6 +353,7 @@ def recommendation_transition(
         raise PermissionDenied(_("Your role does not allow this status change."))
     at = _when(at)
     _check_time(current, at)
+    impact = _verified_impact(current) if to_status == RecommendationStatus.VERIFIED else None
     from_status = current.status
     current.status = to_status
     current.version += 1
@@ -287,6 +366,7 @@ def recommendation_transition(
         actor=actor_user(actor),
         actor_label=actor_label(actor),
         note=note.strip(),
+        impact=impact,
     )
     audit_record(
         actor=actor,
@@ -297,6 +377,7 @@ def recommendation_transition(
             "to": to_status,
             "version": current.version,
             "at": at.isoformat(),
+            **({"verdict": impact["verdict"]} if impact else {}),
         },
     )
     event_announce("recommendation.status_changed", current, from_status=from_status, at=at)
@@ -320,9 +401,11 @@ def recommendation_update(
     text_en: str = "",
     owner: Agency,
     due_date: dt.date | None,
+    targets: dict[str, Any] | None = None,
     actor: Any,
 ) -> Recommendation:
-    """Change a recommendation's text, owner or due date if nobody changed it since `version`."""
+    """Change a recommendation's text, owner, due date or targets (None: unchanged) if nobody
+    changed it since `version`."""
     authorize(actor, "recommendation.update", recommendation)
     current = (
         Recommendation.objects.select_for_update().select_related("owner").get(pk=recommendation.pk)
@@ -332,7 +415,14 @@ def recommendation_update(
     text_ar, text_en = text_ar.strip(), text_en.strip()
     if not text_ar:
         raise ApplicationError(_("A recommendation needs the decision in Arabic."))
-    wanted = {"text_ar": text_ar, "text_en": text_en, "owner": owner, "due_date": due_date}
+    wanted: dict[str, Any] = {
+        "text_ar": text_ar,
+        "text_en": text_en,
+        "owner": owner,
+        "due_date": due_date,
+    }
+    if targets is not None:
+        wanted["targets"] = _clean_targets(current.gap.journey, targets)
     changes = {
         field: [_shown(getattr(current, field)), _shown(value)]
         for field, value in wanted.items()

@@ -1,0 +1,119 @@
+"""The impact result (sawt.metrics.impact) in words: verdict and measure names for every page,
+and the text table of `sawt impact --format table`.
+
+Lines are written in logical order, as the summary's table is (sawt.metrics.render).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sawt.core.numbers import Numbers
+from sawt.gaps.choices import RecommendationStatus
+from sawt.metrics.render import _pad, _width
+
+VERDICT_LABELS = {
+    "improved": gettext_lazy("improved"),
+    "no_change": gettext_lazy("no change"),
+    "worse": gettext_lazy("worse"),
+    "too_early": gettext_lazy("too early to tell"),
+}
+KIND_LABELS = {
+    "item": gettext_lazy("item"),
+    "stage": gettext_lazy("stage"),
+    "category": gettext_lazy("complaint category"),
+}
+
+
+def verdict_label(verdict: str | None) -> str:
+    """A verdict in the active language; a dash for none (not implemented)."""
+    return str(VERDICT_LABELS[verdict]) if verdict in VERDICT_LABELS else "—"
+
+
+class ImpactFigures:
+    """A measure's figures through Numbers: scores and their differences to two decimals (a
+    change is smaller than a score), rates per 1,000 to one decimal, shares as percentages."""
+
+    def __init__(self, numbers: Numbers) -> None:
+        self.numbers = numbers
+
+    def value(self, measure: dict, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if measure["kind"] != "category":
+            return self.numbers.text(f"{value:.2f}")
+        if measure.get("basis") == "share_of_complaints":
+            return self.numbers.pct(value)
+        return _("%(rate)s per 1,000") % {"rate": self.numbers.text(f"{value:.1f}")}
+
+    def difference(self, measure: dict) -> str:
+        d = measure["difference"]
+        if d is None:
+            return "—"
+        if measure["kind"] == "category" and measure.get("basis") == "share_of_complaints":
+            return self.numbers.text(f"{d * 100:+.1f}") + " " + _("points")
+        return self.numbers.text(f"{d:+.2f}" if measure["kind"] != "category" else f"{d:+.1f}")
+
+    def p(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        return self.numbers.text("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+    def side(self, measure: dict, side: dict) -> str:
+        """periods · n · value, e.g. “2024-04, 2024-07 · n = 400 · 4.00”."""
+        if not side["periods"]:
+            return _("no period yet")
+        return _("%(periods)s · n = %(n)s · %(value)s") % {
+            # Joined after the digits are changed: a comma would become the Arabic thousands
+            # separator; the list separator is the language's own.
+            "periods": _(", ").join(self.numbers.text(p) for p in side["periods"]),
+            "n": self.numbers.count(side["n"]),
+            "value": self.value(measure, side["value"]),
+        }
+
+
+def impact_table(result: dict, *, digits: str = "latin") -> str:
+    """`sawt impact` as aligned text in the active language."""
+    fig = ImpactFigures(Numbers(digits))
+    lines = [
+        _("Impact of implemented recommendations — %(journey)s") % {"journey": result["journey"]}
+    ]
+    if not result["recommendations"]:
+        lines.append(_("No recommendation of this journey is implemented yet."))
+    for rec in result["recommendations"]:
+        lines += [
+            "",
+            _(
+                "Gap %(gap)s · recommendation %(id)s · %(status)s · implemented %(date)s · "
+                "verdict: %(verdict)s"
+            )
+            % {
+                "gap": fig.numbers.count(rec["gap"]),
+                "id": fig.numbers.count(rec["id"]),
+                "status": RecommendationStatus(rec["status"]).label,
+                "date": fig.numbers.text(rec["implemented_at"] or "—"),
+                "verdict": verdict_label(rec["verdict"]),
+            },
+        ]
+        if not rec["measures"]:
+            lines.append("  " + _("Nothing recorded that it should move."))
+            continue
+        header = [_("measure"), _("before"), _("after"), _("difference"), _("p"), _("verdict")]
+        rows = [
+            [
+                f"{KIND_LABELS[m['kind']]} {m['code']}",
+                fig.side(m, m["before"]),
+                fig.side(m, m["after"]),
+                fig.difference(m),
+                fig.p(m["p_value"]),
+                verdict_label(m["verdict"]),
+            ]
+            for m in rec["measures"]
+        ]
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines += [
+            "  " + "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in [header, *rows]
+        ]
+    return "\n".join(lines)

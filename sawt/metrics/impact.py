@@ -28,7 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -50,6 +49,7 @@ from sawt.metrics.impact_stats import (
     two_proportion_test,
 )
 from sawt.metrics.selectors import journey_get, score_counts
+from sawt.metrics.targets import min_n  # fewer answers, transactions or complaints: no test
 from sawt.surveys.choices import SCORED_KINDS, QuestionKind
 from sawt.surveys.models import Question, Survey
 
@@ -60,11 +60,6 @@ ASSESSED: tuple[str, ...] = (S.IMPLEMENTED, S.VERIFIED)
 # How a category's volume is measured (the measure's `basis`).
 PER_1000 = "per_1000_transactions"
 SHARE = "share_of_complaints"
-
-
-def min_n() -> int:
-    """Below this many answers (or transactions, or complaints) a side is not tested."""
-    return int(getattr(settings, "SAWT_MIN_N", 30))
 
 
 @dataclass(frozen=True)
@@ -118,10 +113,12 @@ def _load(
         surveys = surveys.filter(period__lte=up_to)
     data: dict[int, _Data] = defaultdict(_Data)
     waves: dict[int, _Wave] = {}
-    for row in surveys.order_by("journey_id", "period").values("id", "journey_id", "period"):
-        start, end = period_bounds(row["period"])
-        waves[row["id"]] = _Wave(row["period"], start, end)
-        data[row["journey_id"]].waves.append(waves[row["id"]])
+    for sid, jid, period in surveys.order_by("journey_id", "period").values_list(
+        "id", "journey_id", "period"
+    ):
+        start, end = period_bounds(period)
+        waves[sid] = _Wave(period, start, end)
+        data[jid].waves.append(waves[sid])
     if not waves:
         return data, {}
     questions = Question.objects.filter(survey_id__in=list(waves), kind__in=SCORED_KINDS).values(
@@ -154,7 +151,8 @@ def _load(
         )
         .order_by()
     )
-    for row in complaint_rows:
+    for crow in complaint_rows:
+        row: dict[str, Any] = dict(crow)
         month = _month(row["month"])
         if month in periods:
             by_code = data[row["journey_id"]].complaints.setdefault(month, {})
@@ -169,7 +167,8 @@ def _load(
         .annotate(c=Count("id"))
         .order_by()
     )
-    for row in transaction_rows:
+    for trow in transaction_rows:
+        row = dict(trow)
         month = _month(row["month"])
         if month in periods:
             tx = data[row["journey_id"]].transactions
@@ -209,7 +208,11 @@ def _scored(kind: str, code: str, before: _Side, after: _Side) -> tuple[dict, fl
     if testable:
         assert before.value is not None and after.value is not None  # for mypy: difference set
         assert before.sd is not None and after.sd is not None
-        p = stats.welch_t_test(after.n, after.value, after.sd, before.n, before.value, before.sd)[2]
+        tested = stats.welch_t_test(
+            after.n, after.value, after.sd, before.n, before.value, before.sd
+        )
+        # None: both sides constant, no variance to test against (stats.welch_t_test).
+        p = tested[2] if tested else None
     measure = {
         "kind": kind,
         "code": code,

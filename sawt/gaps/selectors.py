@@ -144,6 +144,15 @@ def next_statuses(*, user: Any, recommendation: Recommendation) -> list[str]:
     return [s for s in ALLOWED_MOVES.get(current, ()) if role_may_move(role, current, s)]
 
 
+def verifications(recommendations: list[Recommendation]) -> dict[int, RecommendationEvent]:
+    """{recommendation id: its latest move to `verified`}, which carries the impact result it
+    was verified on (one query)."""
+    events = RecommendationEvent.objects.filter(
+        recommendation__in=[r.pk for r in recommendations], to_status=S.VERIFIED
+    ).order_by("at", "id")
+    return {e.recommendation_id: e for e in events}  # the latest wins
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One line of a gap's history: a status change, an edit or a comment."""

@@ -423,6 +423,14 @@ def recommendation_update(
     }
     if targets is not None:
         wanted["targets"] = _clean_targets(current.gap.journey, targets)
+        # Stored before targets had their full shape ({}): read as "nothing", so saving the
+        # same nothing is no change.
+        stored = current.targets or {}
+        current.targets = {
+            "items": sorted(stored.get("items") or []),
+            "stage": stored.get("stage") or None,
+            "category": stored.get("category") or None,
+        }
     changes = {
         field: [_shown(getattr(current, field)), _shown(value)]
         for field, value in wanted.items()

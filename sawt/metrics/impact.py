@@ -416,6 +416,33 @@ def recommendation_impact(rec: Recommendation, *, up_to: str | None = None) -> d
     return _assess([rec], up_to)[rec.gap.journey_id][0]
 
 
+def recommendations_impact(recs: Iterable[Recommendation]) -> dict[int, dict]:
+    """{recommendation id: its entry (as recommendation_impact)} for several recommendations,
+    of any journeys, in a fixed number of queries (the gap page's cards)."""
+    recs = list(recs)
+    if not recs:
+        return {}
+    return {e["id"]: e for entries in _assess(recs, None).values() for e in entries}
+
+
+def target_names(journey: Journey) -> dict[str, dict[str, dict[str, str]]]:
+    """{"item" | "stage" | "category": {code: {"ar", "en"}}}: what a target code stands for in
+    the journey (an item's words as its latest survey asked it)."""
+    items: dict[str, dict[str, str]] = {}
+    asked = (
+        Question.objects.filter(survey__journey=journey, kind__in=SCORED_KINDS)
+        .order_by("survey__period", "position")
+        .values_list("code", "text_ar", "text_en")
+    )
+    for code, text_ar, text_en in asked:
+        items[code] = {"ar": text_ar, "en": text_en}  # the latest period's words win
+    return {
+        "item": items,
+        "stage": {s.code: s.names() for s in journey.stages.all()},
+        "category": {c.code: c.names() for c in journey.gap_categories.all()},
+    }
+
+
 def _assessed(journey_ids: QuerySet[Journey] | list[int]) -> list[Recommendation]:
     return list(
         Recommendation.objects.filter(gap__journey_id__in=journey_ids, status__in=ASSESSED)

@@ -6,9 +6,11 @@ Lines are written in logical order, as the summary's table is (sawt.metrics.rend
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sawt.core.i18n import pick
 from sawt.core.numbers import Numbers
 from sawt.gaps.choices import RecommendationStatus
 from sawt.metrics.render import _pad, _width
@@ -71,6 +73,46 @@ class ImpactFigures:
             "n": self.numbers.count(side["n"]),
             "value": self.value(measure, side["value"]),
         }
+
+
+def impact_view(entry: dict, *, numbers: Numbers, names: dict | None = None) -> dict:
+    """One recommendation's impact entry for a page or a report: every figure formatted, every
+    label translated. A measure too early to tell shows its sides (their n say why) but no
+    difference and no p: an untested difference would read as a finding."""
+    fig = ImpactFigures(numbers)
+    names = names or {}
+
+    def name(kind: str, code: str) -> str:
+        found = names.get(kind, {}).get(code)
+        return pick(found.get("ar", ""), found.get("en", "")) if found else ""
+
+    measures = []
+    for m in entry["measures"]:
+        early = m["verdict"] == "too_early"
+        measures.append(
+            {
+                "kind": m["kind"],
+                "kind_label": str(KIND_LABELS[m["kind"]]),
+                "code": m["code"],
+                "name": name(m["kind"], m["code"]),
+                "before": fig.side(m, m["before"]),
+                "after": fig.side(m, m["after"]),
+                "difference": "—" if early else fig.difference(m),
+                "p": "—" if early else fig.p(m["p_value"]),
+                "verdict": m["verdict"],
+                "verdict_label": verdict_label(m["verdict"]),
+            }
+        )
+    return {
+        "id": entry["id"],
+        "gap": numbers.count(entry["gap"]),
+        "status": entry["status"],
+        "status_label": capfirst(str(RecommendationStatus(entry["status"]).label)),
+        "implemented_at": numbers.text(entry["implemented_at"]) if entry["implemented_at"] else "",
+        "verdict": entry["verdict"],
+        "verdict_label": verdict_label(entry["verdict"]),
+        "measures": measures,
+    }
 
 
 def impact_table(result: dict, *, digits: str = "latin") -> str:

@@ -73,9 +73,37 @@ class RecommendationForm(forms.Form):
 
 
 class RecommendationEditForm(RecommendationForm):
-    """RecommendationForm plus the version the person's page showed, to detect conflicts."""
+    """RecommendationForm plus what it should move (its targets: the journey's scored items,
+    a stage, a complaint category) and the version the person's page showed, to detect
+    conflicts. `choices` = {"items" | "stage" | "category": [(code, label)]} of the journey."""
 
+    target_items = forms.MultipleChoiceField(
+        label=_("Survey items it should move"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    target_stage = forms.ChoiceField(label=_("Stage it should move"), required=False)
+    target_category = forms.ChoiceField(
+        label=_("Complaint category it should reduce"), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        none: list[tuple[str, str]] = [("", "—")]
+        cast(forms.ChoiceField, self.fields["target_items"]).choices = choices["items"]
+        cast(forms.ChoiceField, self.fields["target_stage"]).choices = none + choices["stage"]
+        cast(forms.ChoiceField, self.fields["target_category"]).choices = none + choices["category"]
+
+    def split(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the recommendation's fields, its targets) from the cleaned data."""
+        data = dict(self.cleaned_data)
+        targets = {
+            "items": data.pop("target_items"),
+            "stage": data.pop("target_stage") or None,
+            "category": data.pop("target_category") or None,
+        }
+        return data, targets
 
 
 class MoveForm(forms.Form):

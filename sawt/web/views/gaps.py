@@ -22,8 +22,10 @@ from sawt.catalog.models import Agency, Stage
 from sawt.catalog.selectors import journeys_for
 from sawt.core.access import can, require, role_of
 from sawt.core.exceptions import ApplicationError
+from sawt.core.i18n import pick
+from sawt.core.numbers import Numbers
 from sawt.gaps import evidence, services
-from sawt.gaps.models import Gap, Recommendation
+from sawt.gaps.models import Gap, Recommendation, RecommendationEvent
 from sawt.gaps.selectors import (
     GapSource,
     WithRecommendations,
@@ -34,8 +36,11 @@ from sawt.gaps.selectors import (
     gaps_for,
     next_statuses,
     recommendation_get,
+    verifications,
 )
 from sawt.gaps.transitions import can_move, role_may_move
+from sawt.metrics.impact import recommendations_impact, target_names
+from sawt.metrics.impact_render import KIND_LABELS, impact_view
 from sawt.web.gap_forms import (
     CommentForm,
     GapFilterForm,
@@ -90,27 +95,82 @@ def gap_list_page(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class _Card:
-    """A recommendation's card on the gap page: what this person may do with it."""
+    """A recommendation's card on the gap page: what this person may do with it, what it
+    should move, and whether it worked (sawt.metrics.impact)."""
 
     rec: Recommendation
     moves: list[str]
     form: RecommendationEditForm | None  # None: this person may not edit it
+    targets: list[tuple[str, str]]  # (what kind, its name) of each target
+    impact: dict | None  # impact_view of its live result; None until implemented
+    verified: dict | None = None  # {"at", "impact"}: the result it was verified on
 
 
-def _card(user: Any, rec: Recommendation, forms: dict[str, Any]) -> _Card:
+def _target_choices(names: dict[str, dict[str, dict[str, str]]]) -> dict[str, list]:
+    def label(code: str, found: dict[str, str]) -> str:
+        words = pick(found.get("ar", ""), found.get("en", ""))
+        return f"{code} — {words}" if words else code
+
+    return {
+        kind: [(code, label(code, found)) for code, found in names[key].items()]
+        for kind, key in (("items", "item"), ("stage", "stage"), ("category", "category"))
+    }
+
+
+def _targets_shown(rec: Recommendation, names: dict) -> list[tuple[str, str]]:
+    targets = rec.targets or {}
+    wanted = [("item", code) for code in targets.get("items") or []]
+    wanted += [(kind, targets[kind]) for kind in ("stage", "category") if targets.get(kind)]
+    shown = []
+    for kind, code in wanted:
+        found = names[kind].get(code)
+        words = pick(found.get("ar", ""), found.get("en", "")) if found else ""
+        shown.append((str(KIND_LABELS[kind]), f"{code} — {words}" if words else code))
+    return shown
+
+
+def _card(
+    user: Any,
+    rec: Recommendation,
+    forms: dict[str, Any],
+    *,
+    names: dict,
+    impact: dict | None,
+    verification: RecommendationEvent | None,
+) -> _Card:
     form = None
     if can(user, "recommendation.update", rec):
+        targets = rec.targets or {}
         form = forms.pop(f"edit_{rec.pk}", None) or RecommendationEditForm(
             initial={
                 "text_ar": rec.text_ar,
                 "text_en": rec.text_en,
                 "owner": rec.owner_id,
                 "due_date": rec.due_date,
+                "target_items": targets.get("items") or [],
+                "target_stage": targets.get("stage") or "",
+                "target_category": targets.get("category") or "",
                 "version": rec.version,
             },
             prefix=f"r{rec.pk}",
+            choices=_target_choices(names),
         )
-    return _Card(rec, next_statuses(user=user, recommendation=rec), form)
+    numbers = Numbers("latin")
+    shown = impact_view(impact, numbers=numbers, names=names) if impact else None
+    verified = None
+    if verification is not None and verification.impact:
+        verified = {
+            "at": verification.at,
+            "impact": impact_view(verification.impact, numbers=numbers, names=names),
+        }
+    return _Card(
+        rec,
+        next_statuses(user=user, recommendation=rec),
+        form,
+        _targets_shown(rec, names),
+        shown if shown and shown["verdict"] else None,
+        verified,
+    )
 
 
 def _detail(
@@ -122,7 +182,20 @@ def _detail(
 ) -> HttpResponse:
     """The gap page; `forms` replace the blank ones (a refused form shows its errors)."""
     user = request.user
-    cards = [_card(user, rec, forms) for rec in gap.recs]
+    names = target_names(gap.journey)
+    impacts = recommendations_impact(gap.recs)
+    verified = verifications(gap.recs)
+    cards = [
+        _card(
+            user,
+            rec,
+            forms,
+            names=names,
+            impact=impacts.get(rec.pk),
+            verification=verified.get(rec.pk),
+        )
+        for rec in gap.recs
+    ]
     # A recommendation is named by its place on this page (1, 2, …), as its card is headed:
     # its database id means nothing to a reader.
     numbers: dict[int | None, int] = {rec.pk: n for n, rec in enumerate(gap.recs, 1)}
@@ -206,15 +279,18 @@ def recommendation_edit(request: HttpRequest, pk: int, rec: int) -> HttpResponse
     gap = gap_get(user=request.user, pk=pk)
     recommendation = recommendation_get(user=request.user, gap=gap, pk=rec)
     require(request.user, "recommendation.update", recommendation)
-    form = RecommendationEditForm(request.POST, prefix=f"r{rec}")
+    form = RecommendationEditForm(
+        request.POST, prefix=f"r{rec}", choices=_target_choices(target_names(gap.journey))
+    )
     if not form.is_valid():
         return _detail(request, gap, status=400, **{f"edit_{rec}": form})
-    data = dict(form.cleaned_data)
+    data, targets = form.split()
     try:
         services.recommendation_update(
             recommendation=recommendation,
             expected_version=data.pop("version"),
             **data,
+            targets=targets,
             actor=request.user,
         )
     except ApplicationError as exc:

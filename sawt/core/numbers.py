@@ -61,12 +61,13 @@ def places_against(value: float, target: float | None, places: int = 1) -> int:
 
 
 def signed_text(value: float, places: int) -> str:
-    """A figure with its sign always written (+0.35, −0.12, 0): a change or a net score. The
-    minus is the typographic one, U+2212."""
+    """A figure with its sign always written (+0.35, -0.12, 0): a change or a net score. The
+    minus is the hyphen-minus: the report's bundled fonts have no U+2212, and a fallback font
+    would creep into the PDF."""
     text = fixed(abs(value), places)
     if round_half_up(value, places) == 0:
         return text
-    return ("+" if value > 0 else "\u2212") + text
+    return ("+" if value > 0 else "-") + text
 
 
 def interval_text(low: str, high: str) -> str:

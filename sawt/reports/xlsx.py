@@ -23,12 +23,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sawt.core.i18n import pick
+from sawt.core.numbers import places_against
 from sawt.core.safe_cells import cell_text
 from sawt.gaps.choices import RecommendationStatus
-from sawt.reports.dataset import LOW_BASE, Category, Item, JourneyReport, Names
+from sawt.reports.dataset import Category, Item, JourneyReport, Names, Stage
 from sawt.surveys.choices import QuestionKind
 
-MEAN = "0.0"  # as the report prints scores
+MEAN = "0.0"  # as the report prints scores (Excel rounds the decimal half up, as Numbers does)
+MEAN_2 = "0.00"  # a mean below its target that one decimal would round up to it (3.96)
+MEAN_3 = "0.000"
+MEAN_4 = "0.0000"
+WHOLE = "+0;-0;0"  # a net promoter score, signed as the page writes it
 PRECISE = "0.00"  # spread and intervals, which a reader compares at the second decimal
 SHARE = "0.0%"
 COUNT = "#,##0"
@@ -139,6 +144,7 @@ def _sheet(
 def _summary_rows(report: JourneyReport, lang: str) -> list[tuple[str, Value]]:
     s, overall = report.sample, report.overall
     mean, n, top2 = (overall.mean, overall.n, overall.top2) if overall else (None, None, None)
+    target = overall.target if overall else None
     ci = overall.ci95 if overall and overall.ci95 else (None, None)
     rows: list[tuple[str, Value]] = [
         (_("Journey"), _names(report.name, lang)),
@@ -147,15 +153,16 @@ def _summary_rows(report: JourneyReport, lang: str) -> list[tuple[str, Value]]:
         (_("Period"), report.period),
         (_("Survey sent to"), Figure(s.sent, COUNT)),
         (_("Responses"), Figure(s.responses, COUNT)),
-        (_("Response rate"), Figure(s.response_rate, SHARE)),
+        (_("Completed responses"), Figure(s.completed, COUNT)),
+        (_("Response rate (completed ÷ invited)"), Figure(s.response_rate, SHARE)),
         (_("Complaints in the period"), Figure(s.complaints, COUNT)),
-        (_("Overall satisfaction (mean)"), Figure(mean, MEAN)),
+        (_("Overall satisfaction (mean)"), Figure(mean, _mean_format(mean, target))),
         (_("Overall satisfaction: answers (n)"), Figure(n, COUNT)),
         (_("Overall satisfaction: 95% CI, low"), Figure(ci[0], PRECISE)),
         (_("Overall satisfaction: 95% CI, high"), Figure(ci[1], PRECISE)),
-        (_("Overall satisfaction: top-2 share"), Figure(top2, SHARE)),
+        (_("Overall satisfaction: top-box share"), Figure(top2, SHARE)),
         (_("Margin of error (95%, ±)"), Figure(s.margin_of_error, PRECISE)),
-        (_("Target score"), Figure(report.target, MEAN)),
+        (_("Target score (1–5 scale)"), Figure(report.target, MEAN)),
         (_("Number of gaps"), Figure(report.gap_count, COUNT)),
         (_("Number of recommendations"), Figure(report.recommendation_count, COUNT)),
     ]
@@ -178,19 +185,36 @@ def _scores(report: JourneyReport) -> list[str]:
     return sorted(points, key=int)
 
 
-def _item_row(stage: str | None, item: Item, scores: list[str], lang: str) -> list[Value]:
+def _mean_format(mean: float | None, target: float | None) -> str:
+    """The mean's display format: the decimals the page shows it with beside its target."""
+    if mean is None:
+        return MEAN
+    return (MEAN, MEAN_2, MEAN_3, MEAN_4)[places_against(mean, target) - 1]
+
+
+def _item_row(stage: Stage | None, item: Item, scores: list[str], lang: str) -> list[Value]:
     ci = item.ci95 or (None, None)
+    nps = item.nps
     return [
-        stage,
+        _names(stage.name, lang) if stage else None,
+        Figure(stage.mean, _mean_format(stage.mean, stage.target)) if stage else None,
+        stage.n_min if stage else None,
         item.code,
         _kind(item.kind),
         _names(item.text, lang),
         item.n,
-        item.mean,
+        item.not_applicable,
+        Figure(item.mean, _mean_format(item.mean, None if nps else item.target)),
         item.sd,
         ci[0],
         ci[1],
         item.top2,
+        item.top_box_points,
+        Figure(nps.score, WHOLE) if nps else None,
+        nps.promoters if nps else None,
+        nps.detractors if nps else None,
+        nps.moe95 if nps else None,
+        Figure(item.target, WHOLE if nps else MEAN) if item.target is not None else None,
         item.low_base,
         item.meets_target,
         *(item.distribution.get(p, 0) for p in scores),
@@ -201,30 +225,45 @@ def _items_sheet(wb: Workbook, report: JourneyReport, lang: str, rtl: bool) -> N
     scores = _scores(report)
     columns = [
         Column(_("Stage"), WIDE, wrap=True),
+        Column(_("Stage score (mean of item means on one scale)"), NARROW, MEAN),
+        Column(_("Stage: smallest n"), NARROW, COUNT),
         Column(_("Item code"), WIDE),
         Column(_("Kind"), NARROW),
         Column(_("Item"), TEXT, wrap=True),
         Column(_("Answers (n)"), NARROW, COUNT),
+        Column(_("Not applicable"), NARROW, COUNT),
         Column(_("Mean"), NARROW, MEAN),
         Column(_("Standard deviation"), NARROW, PRECISE),
         Column(_("95% CI, low"), NARROW, PRECISE),
         Column(_("95% CI, high"), NARROW, PRECISE),
-        Column(_("Top-2 share"), NARROW, SHARE),
-        Column(_("Low base (fewer than %(n)s answers)") % {"n": LOW_BASE}, NARROW),
+        Column(_("Top-box share"), NARROW, SHARE),
+        Column(_("Top box: highest points counted"), NARROW, COUNT),
+        Column(_("NPS"), NARROW, WHOLE),
+        Column(_("NPS: promoters"), NARROW, SHARE),
+        Column(_("NPS: detractors"), NARROW, SHARE),
+        Column(_("NPS: 95% margin (points)"), NARROW, PRECISE),
+        Column(_("Target"), NARROW, MEAN),
+        Column(_("Low base (fewer than %(n)s answers)") % {"n": report.min_n}, NARROW),
         Column(_("Meets the target"), NARROW),
         *(Column(_("Answers scoring %(score)s") % {"score": p}, NARROW, COUNT) for p in scores),
     ]
-    rows = [
-        _item_row(_names(stage.name, lang), item, scores, lang)
-        for stage in report.stages
-        for item in stage.items
-    ]
+    rows = [_item_row(stage, item, scores, lang) for stage in report.stages for item in stage.items]
     _sheet(wb, _("Items"), columns, rows, rtl)
 
 
 def _category_rows(source: str, categories: Sequence[Category], lang: str) -> list[list[Value]]:
     return [
-        [source, rank, c.code, _names(c.name, lang), c.count, c.labelled, c.share, c.quote]
+        [
+            source,
+            rank,
+            c.code,
+            _names(c.name, lang),
+            c.count,
+            c.groups,
+            c.labelled,
+            c.share,
+            c.quote,
+        ]
         for rank, c in enumerate(categories, start=1)
     ]
 
@@ -236,6 +275,7 @@ def _categories_sheet(wb: Workbook, report: JourneyReport, lang: str, rtl: bool)
         Column(_("Category code"), WIDE),
         Column(_("Gap category"), WIDE, wrap=True),
         Column(_("Count"), NARROW, COUNT),
+        Column(_("Distinct (near-duplicates counted once)"), NARROW, COUNT),
         Column(_("Labelled by a person"), NARROW, COUNT),
         Column(_("Share"), NARROW, SHARE),
         Column(_("Representative quote"), TEXT, wrap=True),

@@ -107,4 +107,4 @@ def test_the_target_option_moves_the_line(tmp_path, journey):
     )  # fmt: skip
     html = out.read_text()
     assert "below the target" in html and "meets the target" not in html
-    assert "Target 4.5." in html
+    assert "Targets: 4.5 on 1–5." in html

@@ -3,22 +3,28 @@
 Each series is built from the same sufficient statistics as the summary (the count of answers
 at each scale point, per question), so a point of the trend is exactly the figure the summary
 of that period shows. The reads are a fixed number of queries whatever the number of periods:
-the journey's surveys, their questions, the counts of all of them at once, the stages.
+the journey's questions with their surveys, the counts of all of them at once, the stages,
+and the overall items of every journey with their counts for the portfolio's correction.
 
 Only like scales are joined: a series runs on the scale of its latest point, and a point of an
 earlier wave asked on another scale is left out of the series and listed under `excluded`
 (a 0–10 mean next to a 1–5 mean is not a change).
 
 Changes between consecutive points of a series are tested with Welch's t-test when both points
-have at least SAWT_MIN_N answers and some spread. The family Holm's correction runs over is one
-journey's changes into one period: every series' test between that period and the one before
-it. It does not depend on who looks (no other journey is in it) nor on later periods.
+have at least SAWT_MIN_N answers and some spread. Holm's correction runs over a family that
+depends neither on who looks nor on later periods:
+- items and stages: one journey's changes into one period (every item's test between that
+  period and the journey's previous point);
+- the overall score: the portfolio's family, every journey surveyed in that period against
+  its previous survey (sawt.metrics.portfolio), so the journey page, its report and the
+  portfolio mark the same change the same way. (Within a segment, the journey's family.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any, Protocol
 
 from django.db.models import Count, TextField
@@ -75,7 +81,8 @@ def _counts(
     )
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for question_id, score, c in rows:
-        counts[question_id][score] = c
+        if score is not None:  # filtered out above; the type does not know
+            counts[question_id][score] = c
     return counts
 
 
@@ -145,22 +152,60 @@ def _test(previous: dict, current: dict, floor: int) -> dict | None:
     return change
 
 
+def _mark(change: dict, adjusted: float) -> None:
+    significant = adjusted < ALPHA
+    change.update(
+        p_adjusted=adjusted,
+        significant=significant,
+        direction=("up" if change["difference"] > 0 else "down") if significant else None,
+    )
+
+
 def _mark_changes(series: Iterable[dict], floor: int) -> None:
     """Test every consecutive pair of every series, then Holm-adjust per period's family."""
     families: dict[str, list[dict]] = defaultdict(list)
     for s in series:
-        for previous, current in zip(s["points"], s["points"][1:], strict=False):
+        for previous, current in pairwise(s["points"]):
             current["change"] = _test(previous, current, floor)
             if current["change"] and current["change"]["tested"]:
                 families[current["period"]].append(current["change"])
     for tests in families.values():
         for change, adjusted in zip(tests, stats.holm([c["p"] for c in tests]), strict=True):
-            significant = adjusted < ALPHA
-            change.update(
-                p_adjusted=adjusted,
-                significant=significant,
-                direction=("up" if change["difference"] > 0 else "down") if significant else None,
-            )
+            _mark(change, adjusted)
+
+
+def portfolio_adjusted(period: str) -> dict[tuple[int, str], float]:
+    """{(journey id, period): Holm-adjusted p of its overall change into that period}, for
+    every period up to `period`, with the portfolio's family (every journey surveyed in the
+    period, tested against its previous survey: sawt.metrics.portfolio), in two queries.
+
+    The overall score's change is the one figure the portfolio also shows: marking it with
+    the portfolio's correction keeps the journey page and the portfolio in agreement."""
+    # Imported here: portfolio and selectors import this module (the summary's `trend`).
+    from sawt.metrics.portfolio import _change
+    from sawt.metrics.selectors import score_counts
+
+    rows = list(
+        Question.objects.filter(kind=QuestionKind.OVERALL, survey__period__lte=period)
+        .order_by("survey__journey_id", "survey__period")
+        .values("id", "scale_min", "scale_max", "survey__journey_id", "survey__period")
+    )
+    counts = score_counts(r["id"] for r in rows)
+    waves: dict[int, list[tuple[str, stats.ItemStats]]] = defaultdict(list)
+    for r in rows:
+        figures = stats.item_stats(counts.get(r["id"], {}), _scale(dict(r)), min_n=targets.min_n())
+        waves[r["survey__journey_id"]].append((r["survey__period"], figures))
+    families: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for jid, series in waves.items():
+        for (_, before), (now, after) in pairwise(series):
+            change, _note = _change(after, before)
+            if change is not None:
+                families[now].append((jid, change["p"]))
+    adjusted: dict[tuple[int, str], float] = {}
+    for now, tests in families.items():
+        for (jid, _p), value in zip(tests, stats.holm([p for _, p in tests]), strict=True):
+            adjusted[(jid, now)] = value
+    return adjusted
 
 
 def _scale(q: dict) -> tuple[int, int]:
@@ -171,13 +216,14 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
     """The journey's series up to `period` (oldest first): the overall item, every stage and
     every scored item by question code, each point {period, n, mean, sd, ci95, low_base,
     change}; `change` is the test against the series' previous point (None for the first).
-    Three queries: the questions with their surveys, the counts of all of them, the stages."""
+    Five queries whatever the number of periods (see the module's doc)."""
     parse_period(period)
     floor = targets.min_n()
     # The surveys come with their questions (one query): a wave without a scored question
     # has no point in any series.
-    questions = list(
-        Question.objects.filter(survey__journey=journey, survey__period__lte=period)
+    questions: list[dict[str, Any]] = [
+        dict(q)
+        for q in Question.objects.filter(survey__journey=journey, survey__period__lte=period)
         .exclude(kind=QuestionKind.TEXT)
         .order_by("survey__period", "position", "id")
         .values(
@@ -193,8 +239,8 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
             "survey__period",
             "survey__population_size",
         )
-    )
-    by_id = {
+    ]
+    by_id: dict[int, dict[str, Any]] = {
         q["survey_id"]: {
             "id": q["survey_id"],
             "period": q["survey__period"],
@@ -294,7 +340,20 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
             )
         stages.append({"code": st.code, "name": st.names(), **_join(entries)})
 
-    _mark_changes([overall, *stages, *items], floor)
+    if segment is not None:
+        # A segment's overall score is not the portfolio's: its changes join the journey's.
+        _mark_changes([overall, *stages, *items], floor)
+        across = None
+    else:
+        _mark_changes([*stages, *items], floor)
+        # The overall score's changes are corrected with the portfolio's family.
+        across = portfolio_adjusted(period)
+    for previous, current in pairwise(overall["points"]) if across is not None else ():
+        current["change"] = change = _test(previous, current, floor)
+        if change and change["tested"]:
+            # A change the portfolio does not test (its previous wave on another scale) is
+            # corrected alone.
+            _mark(change, across.get((journey.id, current["period"]), change["p"]))
     return {
         "journey": journey.slug,
         "period": period,

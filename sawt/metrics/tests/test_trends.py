@@ -126,16 +126,12 @@ def test_changes_are_welch_tests_holm_corrected_within_the_period(waves):
     golden = sps.ttest_ind(after, before, equal_var=False)
     assert change["tested"] and change["p"] == pytest.approx(golden.pvalue)
     assert change["difference"] == pytest.approx(after.mean() - before.mean())
-    # The family: every series' tested change into 2022-06: overall and q1 (q2's March wave is
-    # a low base, and a stage score is not tested).
-    into_june = [
-        s["points"][-1]["change"]
-        for s in [trend["overall"], *trend["items"]]
-        if s["points"][-1]["change"] and s["points"][-1]["change"]["tested"]
-    ]
-    assert len(into_june) == 2
-    adjusted = stats.holm([c["p"] for c in into_june])
-    assert [c["p_adjusted"] for c in into_june] == pytest.approx(adjusted)
+    # Items: the family is the journey's item changes into 2022-06 (q1 only: q2's March wave
+    # is a low base, and a stage score is not tested), so q1 is corrected alone.
+    q1 = next(i for i in trend["items"] if i["code"] == "q1")["points"][-1]["change"]
+    assert q1["tested"] and q1["p_adjusted"] == pytest.approx(q1["p"])
+    # The overall score: the portfolio's family (here the one journey), as the portfolio marks it.
+    assert change["p_adjusted"] == pytest.approx(change["p"])
     assert change["significant"] and change["direction"] == "up"
 
 
@@ -183,7 +179,7 @@ def test_a_fixed_number_of_queries_whatever_the_periods(django_assert_max_num_qu
         q = f.QuestionFactory(survey=survey, code="overall", kind="overall")
         q1 = f.QuestionFactory(survey=survey, code="q1", stage=stage)
         _answer(survey, {q: [3, 4, 5], q1: [2, 3, 4]})
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         trend = journey_trend(journey=journey, period="2021-12")
     assert len(trend["overall"]["points"]) == 12
 
@@ -233,3 +229,23 @@ def test_summary_table_shows_overall_satisfaction_by_period(waves, capsys):
     out = capsys.readouterr().out
     block = out[out.index("Overall satisfaction by period") :].splitlines()[1:5]
     assert [line.split()[0] for line in block] == ["Period", "2022-01", "2022-03", "2022-06"]
+
+
+def test_the_overall_change_is_marked_as_the_portfolio_marks_it(waves):
+    from sawt.metrics.portfolio import portfolio_summary
+
+    other = f.JourneyFactory(slug="other")
+    rng = random.Random(5)
+    for period, shift in (("2022-03", 0.0), ("2022-06", 0.3)):
+        survey = f.SurveyFactory(journey=other, period=period, code=f"o-{period}")
+        q = f.QuestionFactory(survey=survey, code="overall", kind="overall")
+        _answer(survey, {q: _scores(rng, 80, 1, 5, shift)})
+    change = journey_trend(journey=waves.journey, period="2022-06")["overall"]["points"][-1][
+        "change"
+    ]
+    (row,) = [
+        r for r in portfolio_summary(period="2022-06")["journeys"] if r["journey"].slug == "permits"
+    ]
+    assert change["p_adjusted"] == pytest.approx(row["change"]["p_adjusted"])
+    assert change["p_adjusted"] > change["p"]  # two journeys in the family
+    assert change["significant"] == row["change"]["significant"]

@@ -20,6 +20,7 @@ from sawt.surveys.importers.definition import NamedSpec, QuestionSpec
 from sawt.surveys.importers.definition_sources import read_definition
 from sawt.surveys.importers.tools import ToolTarget
 from sawt.surveys.models import Question, ScoreCount, Survey
+from sawt.surveys.services.population import population_problem
 from sawt.surveys.signals import definition_checking, definition_written
 
 
@@ -180,6 +181,13 @@ def _check_against_database(definition: Definition, problems: ProblemCollector) 
     survey = other if other and other.journey_id == journey.pk else None
     if survey is not None:
         _check_questions(definition, survey, add)
+        problem = population_problem(
+            survey_code=spec.code,
+            population=spec.population_size,
+            responses=survey.responses.count(),
+        )
+        if problem:
+            add("survey.population_size", problem)
     kept_stages = {s.code.lower() for s in definition.stages}
     for stage in journey.stages.all():
         if stage.code.lower() not in kept_stages:

@@ -41,6 +41,7 @@ from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
 from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED, ResponseRow
 from sawt.surveys.models import Answer, Response, Survey
+from sawt.surveys.services.population import population_check
 from sawt.surveys.signals import responses_imported
 from sawt.surveys.sources import available, opener
 from sawt.surveys.sources.recognise import TOOL_NAMES, recognised_source
@@ -141,6 +142,7 @@ def responses_import(
         import_lock(f"survey:{survey.code}")
         new, changed = _plan(rows, _stored(survey, layout), layout)
         del rows
+        population_check(survey, adding=len(new))
         _write(survey, layout, new, changed, progress, on_progress)
         result = rows_import_result(
             read=read,
@@ -229,6 +231,7 @@ def responses_push(
     with import_transaction():
         import_lock(f"survey:{survey.code}")
         new, changed = _plan(rows, _stored(survey, layout), layout)
+        population_check(survey, adding=len(new))
         for row in new:
             outcomes[index_of[row[0]]] = "created"
         for _pk, row in changed:

@@ -32,6 +32,7 @@ from sawt.imports.values import cell_key, cell_text
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers.responses import RESPONDENT_MAX, answers_check, attributes_check
 from sawt.surveys.models import Answer, Question, Response, Survey
+from sawt.surveys.services.population import population_check
 from sawt.surveys.signals import responses_imported
 from sawt.textanalytics.arabic import redact_pii
 
@@ -82,6 +83,7 @@ def response_submit(
     if not checked:
         raise ApplicationError(_("Answer at least one question before sending."))
     with transaction.atomic():
+        population_check(survey, adding=1)
         try:
             # A savepoint: a twin submitted at the same moment (a double click) loses here.
             with transaction.atomic():

@@ -78,6 +78,8 @@ class QuestionSpec:
     # From a survey tool's file: its answer codes and their scores, and its id of the question.
     choices: dict[str, int] = field(default_factory=dict)
     source_key: str = ""
+    # Answer values meaning "not applicable", as text (["0"], ["99"]).
+    na_values: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -274,7 +276,7 @@ def _count(shape: Shape, value: Any, path: str, key: str) -> int | None:
 
 
 def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
-    item = shape.mapping(value, path, ("code", "kind", "text"), ("scale", "stage"))
+    item = shape.mapping(value, path, ("code", "kind", "text"), ("scale", "stage", "na_values"))
     if item is None:
         return QuestionSpec("", "", "", "", None, None, path)
     kind = item.get("kind", MISSING)
@@ -291,15 +293,44 @@ def _question(shape: Shape, value: Any, path: str) -> QuestionSpec:
     stage_code = shape.code(stage, f"{path}.stage") if stage is not None else None
     if kind == QuestionKind.OVERALL and stage is not None:
         shape.problem(f"{path}.stage", _("An overall question stands apart from the stages."))
+    scale = _scale(shape, item, kind, path)
     return QuestionSpec(
         code=code,
         kind=kind if kind in QuestionKind.values else "",
         text_ar=text_ar,
         text_en=text_en,
-        scale=_scale(shape, item, kind, path),
+        scale=scale,
         stage_code=stage_code or None,
         path=path,
+        na_values=_na_values(shape, item.get("na_values"), scale, f"{path}.na_values"),
     )
+
+
+def _na_values(shape: Shape, value: Any, scale: tuple[int, int] | None, path: str) -> list[str]:
+    """The answer values that mean "not applicable", as text. On a scored question a value
+    inside the scale would be both a score and not one: refused."""
+    if value is None:
+        return []
+    good = isinstance(value, list) and all(
+        isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip() for v in value
+    )
+    if not good:
+        shape.problem(path, _('This must be a list of answer values, for example [0] or ["99"].'))
+        return []
+    values = [str(v).strip() for v in value]
+    if scale is not None:
+        inside = [v for v in values if v.lstrip("-").isdigit() and scale[0] <= int(v) <= scale[1]]
+        if inside:
+            shape.problem(
+                path,
+                _(
+                    "%(value)s is a score on this question's scale (%(low)s to %(high)s): a "
+                    "not-applicable value must lie outside it."
+                )
+                % {"value": inside[0], "low": scale[0], "high": scale[1]},
+            )
+            return []
+    return values
 
 
 def code_taken(code: str) -> str | None:

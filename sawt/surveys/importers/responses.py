@@ -30,6 +30,17 @@ from sawt.textanalytics.arabic import redact_pii
 
 RESPONDENT, SUBMITTED = "respondent_id", "submitted_at"
 _MISS = object()
+
+
+class _NotApplicable:
+    """An answer given as one of the question's `na_values`: stored as "not applicable"."""
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+# One object, so a parsed row and a stored one compare equal (the import's change detection).
+NOT_APPLICABLE = _NotApplicable()
 RESPONDENT_MAX = Response._meta.get_field("respondent_id").max_length or 100
 
 # (respondent_id, submitted_at, answers aligned with Layout.questions, attributes)
@@ -91,7 +102,7 @@ def response_layout(header: list[str], questions: Sequence[Question]) -> Layout:
 class _Column:
     """One question column's converter: a dict hit for usual scores, the slow path otherwise."""
 
-    __slots__ = ("code", "high", "index", "is_text", "lookup", "low")
+    __slots__ = ("code", "high", "index", "is_text", "lookup", "low", "na")
 
     def __init__(self, index: int, question: Question) -> None:
         self.index, self.code = index, question.code
@@ -101,6 +112,16 @@ class _Column:
         self.lookup: dict[Any, int | None] = {"": None, None: None}
         if not self.is_text:
             self.lookup.update(score_lookup(self.low, self.high))
+        self.na = frozenset(str(v).strip() for v in question.na_values or ())
+
+    def not_applicable(self, value: Any) -> bool:
+        """Whether the cell holds one of the question's "not applicable" values."""
+        if not self.na or value is None:
+            return False
+        text = cell_text(value)
+        if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+            text = text[:-2]  # a whole number from a spreadsheet
+        return text in self.na
 
     def slow(self, value: Any) -> Any:
         """Blank → None; text answers → redacted text; scores → int in scale or ValueProblem."""
@@ -185,6 +206,9 @@ def parse_responses(
         answers: list[Any] = [None] * len(columns)
         for j, column in enumerate(columns):
             value = cells[column.index]
+            if column.na and column.not_applicable(value):
+                answers[j] = NOT_APPLICABLE
+                continue
             score = column.lookup.get(value, _MISS)
             if score is _MISS:
                 try:

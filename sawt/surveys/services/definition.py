@@ -364,6 +364,7 @@ def _write_questions(
             "position": position,
             "choices": spec.choices,
             "source_key": spec.source_key,
+            "na_values": spec.na_values,
         }
         _save(Question, existing.get(spec.code.lower()), values, tally)
     _remove_missing(survey.questions.all(), {q.code.lower() for q in specs}, tally)

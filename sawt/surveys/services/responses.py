@@ -39,7 +39,12 @@ from sawt.imports.results import ImportResult, rows_import_result
 from sawt.imports.values import DateReader, DateWindow
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers import Layout, parse_responses, response_layout
-from sawt.surveys.importers.responses import RESPONDENT, SUBMITTED, ResponseRow
+from sawt.surveys.importers.responses import (
+    NOT_APPLICABLE,
+    RESPONDENT,
+    SUBMITTED,
+    ResponseRow,
+)
 from sawt.surveys.models import Answer, Response, Survey
 from sawt.surveys.services.population import population_check
 from sawt.surveys.signals import responses_imported
@@ -47,7 +52,15 @@ from sawt.surveys.sources import available, opener
 from sawt.surveys.sources.recognise import TOOL_NAMES, recognised_source
 
 ACTION = "survey.responses_import"
-ANSWER_COLUMNS = ("response_id", "question_id", "score", "text", "category_id", "category_source")
+ANSWER_COLUMNS = (
+    "response_id",
+    "question_id",
+    "score",
+    "text",
+    "category_id",
+    "category_source",
+    "not_applicable",
+)
 RESPONSE_COLUMNS = ("survey_id", "respondent_id", "submitted_at", "attributes")
 # Separators of the stored-answers fingerprint; imported text never holds control characters.
 _UNIT, _RECORD = "\x1f", "\x1e"
@@ -314,6 +327,8 @@ def _stored(survey: Survey, layout: Layout) -> dict[str, Stored]:
             Value(_UNIT),
             Cast("answers__score", TextField()),
             Value(_UNIT),
+            Cast("answers__not_applicable", TextField()),
+            Value(_UNIT),
             "answers__text",
             output_field=TextField(),
         ),
@@ -334,13 +349,17 @@ def _stored(survey: Survey, layout: Layout) -> dict[str, Stored]:
 def _aligned(joined: str | None, column_of: dict[int, int], width: int) -> tuple[Any, ...]:
     answers: list[Any] = [None] * width
     for part in (joined or "").split(_RECORD):
-        pieces = part.split(_UNIT, 2)
-        if len(pieces) < 3 or not pieces[0]:
+        pieces = part.split(_UNIT, 3)
+        if len(pieces) < 4 or not pieces[0]:
             continue  # a response without answers joins to one empty record
-        question, score, text = pieces
+        question, score, na, text = pieces
         j = column_of.get(int(question))
         if j is not None:  # answers to questions the file has no column for stay as they are
-            answers[j] = int(score) if score else text
+            # A true boolean casts to "1" on SQLite and "true" on PostgreSQL.
+            if na in ("1", "true"):
+                answers[j] = NOT_APPLICABLE
+            else:
+                answers[j] = int(score) if score else text
     return tuple(answers)
 
 
@@ -437,11 +456,14 @@ def _answer_rows(
         for (question_id, is_text), value in zip(columns, answers, strict=True):
             if value is None:
                 continue
+            if value is NOT_APPLICABLE:
+                yield (response_id, question_id, None, "", None, "", True)
+                continue
             if not is_text:
-                yield (response_id, question_id, value, "", None, "")
+                yield (response_id, question_id, value, "", None, "", None)
                 continue
             label = labels.get((response_id, question_id))
             if label is not None and label[0] == value:
-                yield (response_id, question_id, None, value, label[1], label[2])
+                yield (response_id, question_id, None, value, label[1], label[2], None)
             else:
-                yield (response_id, question_id, None, value, None, "")
+                yield (response_id, question_id, None, value, None, "", None)

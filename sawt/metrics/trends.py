@@ -212,11 +212,14 @@ def _scale(q: dict) -> tuple[int, int]:
     return stats.scored_scale(q["scale_min"], q["scale_max"])
 
 
-def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None = None) -> dict:
+def journey_trend(
+    *, journey: Journey, period: str, segment: SegmentLike | None = None, tested: bool = True
+) -> dict:
     """The journey's series up to `period` (oldest first): the overall item, every stage and
     every scored item by question code, each point {period, n, mean, sd, ci95, low_base,
     change}; `change` is the test against the series' previous point (None for the first).
-    Five queries whatever the number of periods (see the module's doc)."""
+    Five queries whatever the number of periods (see the module's doc); three without the
+    changes' tests (`tested=False`: every `change` None, as the summary's `trend` needs)."""
     parse_period(period)
     floor = targets.min_n()
     # The surveys come with their questions (one query): a wave without a scored question
@@ -340,7 +343,9 @@ def journey_trend(*, journey: Journey, period: str, segment: SegmentLike | None 
             )
         stages.append({"code": st.code, "name": st.names(), **_join(entries)})
 
-    if segment is not None:
+    if not tested:
+        across = None
+    elif segment is not None:
         # A segment's overall score is not the portfolio's: its changes join the journey's.
         _mark_changes([overall, *stages, *items], floor)
         across = None

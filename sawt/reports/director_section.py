@@ -53,10 +53,13 @@ def _overall_line(overall: dict, numbers: Numbers, rtl: bool) -> str:
     }
     if len(overall["series"]) > 1:
         head = _(
-            "Overall satisfaction is %(score)s out of %(high)s (n = %(n)s); by period: %(series)s."
+            "The overall satisfaction score is %(score)s out of %(high)s (n = %(n)s); by "
+            "period: %(series)s."
         ) % {**values, "series": series}
     else:
-        head = _("Overall satisfaction is %(score)s out of %(high)s (n = %(n)s).") % values
+        head = (
+            _("The overall satisfaction score is %(score)s out of %(high)s (n = %(n)s).") % values
+        )
     if overall["low_base"]:
         head += " " + _("A low base: read it with care.")
     return f"{head} {_change(overall, numbers)}"

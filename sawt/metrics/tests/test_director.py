@@ -161,7 +161,7 @@ def test_drivers_and_impact_come_from_their_parts(monkeypatch):
         )
     text = {line["key"]: line["text"] for line in lines}
     assert 4 <= len(lines) <= 6
-    assert "3.8 out of 5" in text["overall"] and "3.5 → 3.8" in text["overall"]
+    assert "score is 3.8 out of 5" in text["overall"] and "3.5 → 3.8" in text["overall"]
     assert "a significant rise" in text["overall"]
     assert "Pay" in text["stage"] and "35" in text["stage"]
     assert "Delay" in text["complaints"] and "survey" not in text

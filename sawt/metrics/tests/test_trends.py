@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from scipy import stats as sps
 
-from sawt.metrics import stats
 from sawt.metrics.trends import journey_trend, summary_trend
 from sawt.surveys.models import Answer, Response
 from sawt.testing import factories as f
@@ -249,3 +248,9 @@ def test_the_overall_change_is_marked_as_the_portfolio_marks_it(waves):
     assert change["p_adjusted"] == pytest.approx(row["change"]["p_adjusted"])
     assert change["p_adjusted"] > change["p"]  # two journeys in the family
     assert change["significant"] == row["change"]["significant"]
+
+
+def test_without_tests_the_trend_reads_three_queries(waves, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        trend = journey_trend(journey=waves.journey, period="2022-06", tested=False)
+    assert all(p["change"] is None for p in trend["overall"]["points"])

@@ -355,7 +355,7 @@ def journey_trend(
         across = portfolio_adjusted(period)
     for previous, current in pairwise(overall["points"]) if across is not None else ():
         current["change"] = change = _test(previous, current, floor)
-        if change and change["tested"]:
+        if across is not None and change and change["tested"]:
             # A change the portfolio does not test (its previous wave on another scale) is
             # corrected alone.
             _mark(change, across.get((journey.id, current["period"]), change["p"]))

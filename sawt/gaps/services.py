@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,17 +306,25 @@ def _check_time(current: Recommendation, at: dt.datetime) -> None:
         raise ApplicationError(_("A status change cannot be dated in the future."))
 
 
+# Asked when a recommendation is to be verified; the metrics engine answers with its impact
+# result (sawt.metrics.impact, connected in MetricsConfig.ready). A signal, not an import: the
+# register sits below the metrics in the app layers (docs/decisions/0008-app-layers.md), as
+# `announced` lets the webhooks hear of changes without the apps importing them.
+# kwargs: recommendation; a receiver returns the recommendation's impact entry (a dict).
+impact_requested = Signal()
+# The verdicts of a tested result (sawt.metrics.impact_stats.TESTED): something was compared.
+TESTED_VERDICTS = ("improved", "no_change", "worse")
+
+
 def _verified_impact(current: Recommendation) -> dict[str, Any]:
     """The impact result a move to `verified` rests on, computed now; refused when nothing it
     should move can be tested yet. Here, in the service, so that every door (the gap page, the
     API, the command line, a loader) obeys the same rule."""
-    # Imported here: the metrics engine reads the register (sawt.metrics.selectors imports the
-    # gap models), and SciPy loads with it; only a verification needs them.
-    from sawt.metrics.impact import recommendation_impact
-    from sawt.metrics.impact_stats import TESTED
-
-    impact = recommendation_impact(current)
-    if impact["verdict"] not in TESTED:
+    answers: list[tuple[Any, Any]] = impact_requested.send(Recommendation, recommendation=current)
+    impact: dict[str, Any] | None = next(
+        (answer for _receiver, answer in answers if isinstance(answer, dict)), None
+    )
+    if impact is None or impact.get("verdict") not in TESTED_VERDICTS:
         raise ApplicationError(
             _(
                 "A recommendation can be verified only with its impact result, and there is "

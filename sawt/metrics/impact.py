@@ -443,6 +443,24 @@ def target_names(journey: Journey) -> dict[str, dict[str, dict[str, str]]]:
     }
 
 
+def report_impact(*, journey: Journey, up_to: str) -> dict:
+    """journey_impact up to a report's period, with what its section names: "names" (as
+    target_names) and "decisions" ({recommendation id: {"ar", "en"}})."""
+    result = journey_impact(journey=journey, up_to=up_to)
+    ids = [r["id"] for r in result["recommendations"]]
+    texts = Recommendation.objects.filter(pk__in=ids).values_list("pk", "text_ar", "text_en")
+    return {
+        **result,
+        "names": target_names(journey),
+        "decisions": {pk: {"ar": ar, "en": en} for pk, ar, en in texts},
+    }
+
+
+def answer_impact_request(sender: Any, *, recommendation: Recommendation, **_: Any) -> dict:
+    """The receiver of sawt.gaps.services.impact_requested: the recommendation's impact now."""
+    return recommendation_impact(recommendation)
+
+
 def _assessed(journey_ids: QuerySet[Journey] | list[int]) -> list[Recommendation]:
     return list(
         Recommendation.objects.filter(gap__journey_id__in=journey_ids, status__in=ASSESSED)
@@ -468,10 +486,22 @@ def journey_impact(
 def verdict_counts(
     *, journeys: QuerySet[Journey] | list[int], up_to: str | None = None
 ) -> dict[int, dict[str, int]]:
-    """{journey id: {verdict: number of its implemented or verified recommendations}} for the
-    portfolio, every verdict present (0 when none), in a fixed number of queries."""
-    counted: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(VERDICTS, 0))
-    for jid, entries in _assess(_assessed(journeys), up_to).items():
+    """{journey id: {verdict: number of its implemented or verified recommendations}} for every
+    journey among `journeys`, every verdict present (0 when none), in a fixed number of queries
+    (the portfolio's column)."""
+    ids = (
+        list(journeys.values_list("id", flat=True))
+        if isinstance(journeys, QuerySet)
+        else list(journeys)
+    )
+    counted = {jid: dict.fromkeys(VERDICTS, 0) for jid in ids}
+    for jid, entries in _assess(_assessed(ids), up_to).items():
         for entry in entries:
             counted[jid][entry["verdict"]] += 1
-    return dict(counted)
+    return counted
+
+
+def journey_verdict_counts(*, slug: str, up_to: str | None = None) -> dict[str, int]:
+    """verdict_counts of one journey, by slug (a journey reported alone)."""
+    found = verdict_counts(journeys=Journey.objects.filter(slug=slug), up_to=up_to)
+    return next(iter(found.values()), dict.fromkeys(VERDICTS, 0))

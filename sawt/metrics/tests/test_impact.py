@@ -366,3 +366,38 @@ def test_command_unknown_journey_exits_1():
     with pytest.raises(SystemExit) as caught:
         call_command("impact", journey="nope", lang="en", stderr=err)
     assert caught.value.code == 1 and "nope" in err.getvalue()
+
+
+def test_journey_report_has_a_did_it_work_section(planted, settings):
+    from sawt.reports.dataset import journey_report
+    from sawt.reports.html import report_html
+
+    planted["rec"](["q_wait"], FEB)
+    planted["rec"](["q_late"], MAY)  # 10 answers in July: too early
+    report = journey_report(journey_slug="planted", period="2024-07")
+    assert [r["verdict"] for r in report.impact["recommendations"]] == ["improved", "too_early"]
+    html = report_html(report, lang="en", digits="latin", for_pdf=False)
+    section = html[html.index("Did it work?") :]
+    assert "improved: 1 · too early to tell: 1" in section
+    assert "2024-04, 2024-07 · n = 400 · 4.00" in section and "+1.00" in section
+    assert "2024-07 · n = 10 · 4.00" in section  # low base: its n, no change, no verdict
+    arabic = report_html(report, lang="ar", digits="arabic", for_pdf=False)
+    assert "هل نجحت؟" in arabic and "تحسّن" in arabic and "٢٠٢٤" in arabic
+    # A report of April sees only what was known then.
+    april = journey_report(journey_slug="planted", period="2024-04")
+    assert april.impact["recommendations"][0]["measures"][0]["after"]["periods"] == ["2024-04"]
+
+
+def test_portfolio_shows_verdict_counts_per_journey(planted, analyst, client):
+    from sawt.reports.dataset import journey_lines
+
+    planted["rec"](["q_wait"], FEB)
+    planted["rec"](["q_fee"], FEB)
+    (line,) = journey_lines(period="2024-07")[1]
+    assert line.impact == {"improved": 1, "no_change": 1, "worse": 0, "too_early": 0}
+    client.force_login(analyst)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/periods/2024-07/").content.decode()
+    assert 'data-verdict="improved">improved <b>1</b>' in html
+    assert 'data-verdict="no_change">no change <b>1</b>' in html
+    assert 'data-verdict="worse"' not in html

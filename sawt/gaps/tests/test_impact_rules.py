@@ -184,3 +184,24 @@ def test_existing_recommendations_get_targets_from_their_gap(analyst):
     migration._targets(apps, None)
     rec.refresh_from_db()
     assert rec.targets == {"items": ["q_wait"], "stage": "wait", "category": "delays"}
+
+
+def test_without_the_metrics_answering_nothing_is_verified(analyst):
+    from sawt.gaps.services import impact_requested
+    from sawt.metrics.impact import answer_impact_request
+
+    journey, _ = journey_with_periods({"q": {"2024-01": MEAN_3, "2024-04": MEAN_4}})
+    rec = implemented_recommendation(
+        journey,
+        period="2024-01",
+        implemented_on=dt.date(2024, 2, 15),
+        actor=analyst,
+        targets={"items": ["q"]},
+    )
+    impact_requested.disconnect(dispatch_uid="sawt.metrics.impact")
+    try:
+        with pytest.raises(ApplicationError, match="verified only with its impact result"):
+            _verify(rec, analyst)
+    finally:
+        impact_requested.connect(answer_impact_request, dispatch_uid="sawt.metrics.impact")
+    assert _verify(rec, analyst).status == S.VERIFIED

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -180,7 +181,8 @@ def segment_score_counts(
     )
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for question_id, score, c in rows:
-        counts[question_id][score] = c
+        if score is not None:  # filtered out above; the column itself is nullable
+            counts[question_id][score] = c
     return counts
 
 
@@ -214,8 +216,9 @@ def _cell(
         and rest.sd is not None
     ):
         assert seg.mean is not None and rest.mean is not None
-        _t, _df, p = stats.welch_t_test(seg.n, seg.mean, seg.sd, rest.n, rest.mean, rest.sd)
-        cell.update(difference=seg.mean - rest.mean, p=p, low_base=False)
+        test = stats.welch_t_test(seg.n, seg.mean, seg.sd, rest.n, rest.mean, rest.sd)
+        # No test when both groups are constant (stats.welch_t_test): the means say it all.
+        cell.update(difference=seg.mean - rest.mean, p=test[2] if test else None, low_base=False)
     elif rest_shown and seg.mean is not None and rest.mean is not None:
         cell["difference"] = seg.mean - rest.mean
     return cell
@@ -257,6 +260,8 @@ def segment_comparison(survey: Survey, attribute: str) -> dict:
     everyone: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     by_value: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for v, qid, score, c in rows:
+        if score is None:
+            continue
         everyone[qid][score] += c
         if v is not None:
             by_value[str(v)][qid][score] = c
@@ -321,3 +326,14 @@ def segment_completed(survey: Survey, segment: Segment) -> int:
     survey's `completed`)."""
     answered = Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True)
     return segment_responses(survey, segment).filter(Exists(answered)).count()
+
+
+def segment_params(request: Any) -> tuple[Segment | None, str | None]:
+    """The segment (?segment=ATTR=VALUE) and the attribute to compare (?compare=ATTR) a page or
+    report was asked for; a malformed one is an ApplicationError. Whether the survey has them
+    is checked where they are used."""
+    text = (request.GET.get("segment") or "").strip()
+    compare = (request.GET.get("compare") or "").strip() or None
+    if compare is not None and not _NAME.fullmatch(compare):
+        raise ApplicationError(_("“%(name)s” is not an attribute name.") % {"name": compare})
+    return (parse_segment(text) if text else None), compare

@@ -196,3 +196,17 @@ def test_a_survey_without_an_overall_item_has_no_drivers():
     survey = f.SurveyFactory()
     f.QuestionFactory(survey=survey, code="q1")
     assert drivers.journey_drivers(survey=survey) is None
+
+
+@pytest.mark.django_db
+def test_a_large_survey_is_read_as_a_seeded_sample(survey_with_driver, monkeypatch, settings):
+    # With a cap of 30, every second of the 150 responses is read (150 // 60 = 2), and 30 of
+    # the complete ones are kept: the same 30 on every call.
+    monkeypatch.setattr(drivers, "MAX_ROWS", 30)
+    settings.SAWT_MIN_N = 30
+    first = drivers.journey_drivers(survey=survey_with_driver)
+    assert first is not None
+    assert first == drivers.journey_drivers(survey=survey_with_driver)
+    assert first[0]["code"] == "wait"
+    monkeypatch.setattr(drivers, "MAX_ROWS", 2000)
+    assert drivers.journey_drivers(survey=survey_with_driver) != first  # all 150 this time

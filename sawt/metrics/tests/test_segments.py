@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from scipy import stats as sps
 
 from sawt.core.exceptions import ApplicationError
@@ -77,6 +78,7 @@ def test_the_picker_hides_small_groups_without_naming_them(regional):
     assert segments.segment_attributes(survey)["region"][0] == ("الرياض", 60)
 
 
+@translation.override("en")
 def test_a_small_or_unknown_segment_is_refused(regional, settings):
     survey, _ = regional
     for segment in (Segment("region", "تبوك"), Segment("region", "nowhere")):

@@ -32,7 +32,7 @@ RADIUS = 40
 
 # Digits as strokes in a unit box (x to the right, y down): Latin ones as seven segments,
 # Arabic-Indic ones as their simplest outline; read at a glance at 360 px, never mirrored.
-_SEGMENTS = {
+_SEGMENTS: dict[str, list[tuple[float, float]]] = {
     "a": [(0, 0), (1, 0)],
     "b": [(1, 0), (1, 0.5)],
     "c": [(1, 0.5), (1, 1)],
@@ -42,8 +42,9 @@ _SEGMENTS = {
     "g": [(0, 0.5), (1, 0.5)],
 }
 _LATIN = ("abcdef", "bc", "abged", "abgcd", "fgbc", "afgcd", "afgedc", "abc", "abcdefg", "abcdfg")
-LATIN_STROKES = tuple(tuple(_SEGMENTS[s] for s in segs) for segs in _LATIN)
-ARABIC_STROKES: tuple[tuple[list[tuple[float, float]], ...], ...] = (
+Strokes = tuple[tuple[list[tuple[float, float]], ...], ...]
+LATIN_STROKES: Strokes = tuple(tuple(_SEGMENTS[s] for s in segs) for segs in _LATIN)
+ARABIC_STROKES: Strokes = (
     ([(0.5, 0.38), (0.64, 0.5), (0.5, 0.62), (0.36, 0.5), (0.5, 0.38)],),  # ٠
     ([(0.4, 0), (0.6, 1)],),  # ١
     ([(0.1, 0), (0.25, 0.3), (1, 0.05)], [(0.25, 0.3), (0.45, 1)]),  # ٢
@@ -163,10 +164,10 @@ def matrix_svg(
 
 
 def _pct_interval(low: float, high: float, numbers: Numbers) -> str:
-    """Two shares as one interval, lower first, in one isolate (as Numbers.ci does): each
-    share alone is isolated, so the pair needs one more isolate around the marks between."""
-    isolate = "\u2066{}\u2069" if numbers.direction == "ltr" else "\u2067{}\u2069"
-    return isolate.format(interval_text(numbers.pct(low), numbers.pct(high)))
+    """Two shares as one interval, lower first and on the left as Numbers.ci shows intervals.
+    Each share is already an isolate, which the bidi algorithm treats as a neutral: only a
+    left-to-right isolate around the pair (whatever the digits) keeps the first on the left."""
+    return f"\u2066{interval_text(numbers.pct(low), numbers.pct(high))}\u2069"
 
 
 def _local(names: dict[str, str] | None) -> str:

@@ -17,6 +17,7 @@ COMMANDS = {
     "import-sample": "Import the service users a survey asks (CSV or XLSX), or a sample of them",
     "send-invitations": "Queue a survey's invitations by SMS or e-mail (a worker sends them)",
     "summary": "Print a journey's measurement for a period (json or table)",
+    "impact": "Did the implemented recommendations work? (json or table)",
     "report": "Write a journey's report, or a period's portfolio, as PDF or HTML",
     "export": "Export a journey's report for a period as an XLSX workbook",
     "classifier": "Train, apply or evaluate a reason classifier (train|predict|evaluate|list)",

@@ -3,31 +3,20 @@ as data (the report words them: sawt.reports.director_section).
 
 Everything here is read from figures computed elsewhere — the summary, the trend, the key
 drivers and the impact of recommendations — so the view cannot disagree with the sections
-under it. The drivers and the impact are optional: a line is simply left out when its source
-is not installed or has nothing to say.
+under it. A line is simply left out when its source has nothing to say (no driver on a small
+base, no verdict yet).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from sawt.gaps.choices import RecommendationStatus as S
-from sawt.surveys.models import Survey
 
 # Recommendations still to be carried out.
 OPEN_STATUSES: tuple[str, ...] = (S.PROPOSED, S.APPROVED, S.IN_PROGRESS)
 VERDICT_ORDER = ("improved", "no_change", "worse", "too_early")
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of another part of sawt, or None when that part is not there."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def _overall(trend: dict, period: str) -> dict | None:
@@ -83,18 +72,14 @@ def _top_reason(ranking: list[dict]) -> dict | None:
     return {k: top.get(k) for k in ("code", "name", "count", "share", "groups")}
 
 
-def _driver(survey: Survey, texts: dict[str, dict]) -> dict | None:
-    journey_drivers = _optional("sawt.metrics.drivers", "journey_drivers")
-    if journey_drivers is None:
-        return None
-    drivers = journey_drivers(survey=survey)
+def _driver(drivers: list[dict] | None, texts: dict[str, dict]) -> dict | None:
     if not drivers:
         return None
     top = drivers[0]
     return {**top, "text": texts.get(top["code"], {"ar": top["code"], "en": top["code"]})}
 
 
-def _recommendations(summary: dict, survey: Survey) -> dict:
+def _recommendations(summary: dict, impact: dict | None) -> dict:
     by_status = summary["gaps"]["by_status"]
     result: dict[str, Any] = {
         "by_status": by_status,
@@ -102,25 +87,24 @@ def _recommendations(summary: dict, survey: Survey) -> dict:
         "open": sum(by_status.get(s, 0) for s in OPEN_STATUSES),
         "impact": None,
     }
-    journey_impact = _optional("sawt.metrics.impact", "journey_impact")
-    if journey_impact is not None:
-        impact = journey_impact(journey=survey.journey, up_to=summary["period"])
+    if impact is not None:
         verdicts = Counter(r["verdict"] for r in impact["recommendations"] if r["verdict"])
         if verdicts:
             result["impact"] = {v: verdicts.get(v, 0) for v in VERDICT_ORDER}
     return result
 
 
-def journey_director(*, summary: dict, trend: dict, survey: Survey) -> dict:
+def journey_director(*, summary: dict, trend: dict, impact: dict | None = None) -> dict:
     """The director's view of the summary's journey and period:
 
     - `overall`: the overall score, its series up to the period and the change from the
       previous point (tested or not, as the trend says), or None;
     - `weakest_stage`: the stage with the lowest score relative to its scale, with its n_min;
     - `top_complaint`, `top_survey`: the largest reason in complaints and in open answers;
-    - `driver`: the item that explains most of the overall score (sawt.metrics.drivers);
+    - `driver`: the item that explains most of the overall score (the summary's `drivers`);
     - `recommendations`: by status, how many are open, and the verdicts of the implemented
-      ones (sawt.metrics.impact), or `impact` None when none has a verdict yet."""
+      ones from `impact` (sawt.metrics.impact.journey_impact, computed once by the caller),
+      or `impact` None when none has a verdict yet."""
     texts = {i["code"]: i["text"] for s in summary["stages"] for i in s["items"]}
     return {
         "period": summary["period"],
@@ -128,6 +112,6 @@ def journey_director(*, summary: dict, trend: dict, survey: Survey) -> dict:
         "weakest_stage": _weakest_stage(summary["stages"]),
         "top_complaint": _top_reason(summary["gap_categories"]["complaints"]),
         "top_survey": _top_reason(summary["gap_categories"]["survey"]),
-        "driver": _driver(survey, texts),
-        "recommendations": _recommendations(summary, survey),
+        "driver": _driver(summary.get("drivers"), texts),
+        "recommendations": _recommendations(summary, impact),
     }

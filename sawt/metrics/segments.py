@@ -128,15 +128,19 @@ def segment_picker(survey: Survey) -> list[dict]:
     return picker
 
 
+def in_segment(responses: QuerySet[Response], segment: Segment) -> QuerySet[Response]:
+    """Those of `responses` in the segment: the one place a segment becomes a filter, for one
+    survey (the summary) or several (the trend)."""
+    # A JSON key lookup (the value compared as JSON text on every database), built from the
+    # expression rather than `attributes__<name>` so a name holding "__" stays one key.
+    return responses.alias(segment_value=KeyTransform(segment.attribute, "attributes")).filter(
+        segment_value=segment.value
+    )
+
+
 def segment_responses(survey: Survey, segment: Segment) -> QuerySet[Response]:
     """The survey's responses in the segment."""
-    return (
-        Response.objects.filter(survey=survey)
-        # A JSON key lookup (the value compared as JSON text on every database), built from
-        # the expression rather than `attributes__<name>` so a name holding "__" stays one key.
-        .alias(segment_value=KeyTransform(segment.attribute, "attributes"))
-        .filter(segment_value=segment.value)
-    )
+    return in_segment(Response.objects.filter(survey=survey), segment)
 
 
 def segment_check(survey: Survey, segment: Segment) -> int:
@@ -164,19 +168,21 @@ def segment_check(survey: Survey, segment: Segment) -> int:
     return n
 
 
-def segment_score_counts(
-    question_ids: Iterable[int], survey: Survey, segment: Segment
+def answer_counts(
+    question_ids: Iterable[int], responses: QuerySet[Response]
 ) -> dict[int, dict[int, int]]:
-    """{question id: {score: count}} over the segment's answers: the same shape as the counts
-    the database keeps for the whole survey (selectors.score_counts)."""
+    """{question id: {score: count}} over the answers of `responses`: the same shape as the
+    counts the database keeps for every respondent (selectors.score_counts), which a segment
+    cannot use. One GROUP BY over the (question, score) index, narrowed by the response."""
     rows = (
         Answer.objects.filter(
             question_id__in=list(question_ids),
             score__isnull=False,
-            response_id__in=segment_responses(survey, segment).values("id"),
+            response_id__in=responses.values("id"),
         )
         .values("question_id", "score")
         .annotate(c=Count("id"))
+        .order_by()
         .values_list("question_id", "score", "c")
     )
     counts: dict[int, dict[int, int]] = defaultdict(dict)
@@ -184,6 +190,13 @@ def segment_score_counts(
         if score is not None:  # filtered out above; the column itself is nullable
             counts[question_id][score] = c
     return counts
+
+
+def segment_score_counts(
+    question_ids: Iterable[int], survey: Survey, segment: Segment
+) -> dict[int, dict[int, int]]:
+    """{question id: {score: count}} over the segment's answers."""
+    return answer_counts(question_ids, segment_responses(survey, segment))
 
 
 def _cell(

@@ -25,18 +25,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
-from typing import Any, Protocol
-
-from django.db.models import Count, TextField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from typing import Any
 
 from sawt.catalog.models import Journey
 from sawt.core.periods import parse_period
 from sawt.metrics import stats, targets
-from sawt.metrics.segments import min_segment
+from sawt.metrics.segments import Segment, answer_counts, in_segment, min_segment
 from sawt.surveys.choices import QuestionKind
-from sawt.surveys.models import Answer, Question, Response
+from sawt.surveys.models import Question, Response
 
 # Two-sided significance level of a change, after Holm's correction (see the module's doc).
 ALPHA = 0.05
@@ -44,15 +40,8 @@ ALPHA = 0.05
 SUMMARY_KEYS = ("period", "n", "mean", "ci95")
 
 
-class SegmentLike(Protocol):
-    """A respondent attribute and its value (sawt.metrics.segments.Segment has this shape)."""
-
-    attribute: str
-    value: str
-
-
 def _counts(
-    question_ids: list[int], survey_ids: list[int], segment: SegmentLike | None
+    question_ids: list[int], survey_ids: list[int], segment: Segment | None
 ) -> dict[int, dict[int, int]]:
     """{question id: {score: count}} for every question at once, in one query."""
     if segment is None:
@@ -61,29 +50,9 @@ def _counts(
 
         return score_counts(question_ids)
     # A segment's counts come from the answers of its respondents: the kept counts are for
-    # everyone. One GROUP BY over the same (question, score) index, narrowed by the response.
-    # The attribute is read as text, as sawt.metrics.segments reads it.
-    members = (
-        Response.objects.filter(survey_id__in=survey_ids)
-        # Cast: a bare key transform compares its value as JSON on SQLite ("malformed JSON").
-        .alias(segment_value=Cast(KeyTextTransform(segment.attribute, "attributes"), TextField()))
-        .filter(segment_value=segment.value)
-        .values("id")
-    )
-    rows = (
-        Answer.objects.filter(
-            question_id__in=question_ids, score__isnull=False, response_id__in=members
-        )
-        .values("question_id", "score")
-        .annotate(c=Count("id"))
-        .order_by()
-        .values_list("question_id", "score", "c")
-    )
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    for question_id, score, c in rows:
-        if score is not None:  # filtered out above; the type does not know
-            counts[question_id][score] = c
-    return counts
+    # everyone.
+    members = in_segment(Response.objects.filter(survey_id__in=survey_ids), segment)
+    return answer_counts(question_ids, members)
 
 
 def _point(period: str, figures: stats.ItemStats, floor: int) -> dict:
@@ -213,7 +182,7 @@ def _scale(q: dict) -> tuple[int, int]:
 
 
 def journey_trend(
-    *, journey: Journey, period: str, segment: SegmentLike | None = None, tested: bool = True
+    *, journey: Journey, period: str, segment: Segment | None = None, tested: bool = True
 ) -> dict:
     """The journey's series up to `period` (oldest first): the overall item, every stage and
     every scored item by question code, each point {period, n, mean, sd, ci95, low_base,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from django.utils import translation
 
 from sawt.core.numbers import Numbers
-from sawt.metrics import director
 from sawt.metrics.director import journey_director
 from sawt.reports.director_section import director_lines
 
@@ -113,17 +111,8 @@ def _trend() -> dict:
     }
 
 
-class _Survey:
-    journey = object()
-
-
-@pytest.fixture
-def without_parts(monkeypatch):
-    monkeypatch.setattr(director, "_optional", lambda module, name: None)
-
-
-def test_the_view_reads_the_figures_below_it(without_parts):
-    view = journey_director(summary=_summary(), trend=_trend(), survey=_Survey())
+def test_the_view_reads_the_figures_below_it():
+    view = journey_director(summary=_summary(), trend=_trend())
     assert view["overall"]["mean"] == 3.8 and view["overall"]["previous"]["period"] == "2022-03"
     assert view["overall"]["change"]["significant"]
     # The weakest stage relative to its scale, never the stage-less items.
@@ -133,21 +122,19 @@ def test_the_view_reads_the_figures_below_it(without_parts):
     assert view["recommendations"]["open"] == 2 and view["recommendations"]["impact"] is None
 
 
-def test_drivers_and_impact_come_from_their_parts(monkeypatch):
-    parts = {
-        "journey_drivers": lambda **kw: [
-            {"code": "q1", "importance": 0.6, "importance_ci95": [0.4, 0.8], "mean": 3.2}
-        ],
-        "journey_impact": lambda **kw: {
-            "recommendations": [
-                {"verdict": "improved"},
-                {"verdict": "too_early"},
-                {"verdict": None},
-            ]
-        },
+def test_drivers_and_impact_come_from_their_parts():
+    summary = _summary()
+    summary["drivers"] = [
+        {"code": "q1", "importance": 0.6, "importance_ci95": [0.4, 0.8], "mean": 3.2}
+    ]
+    impact = {
+        "recommendations": [
+            {"verdict": "improved"},
+            {"verdict": "too_early"},
+            {"verdict": None},
+        ]
     }
-    monkeypatch.setattr(director, "_optional", lambda module, name: parts[name])
-    view = journey_director(summary=_summary(), trend=_trend(), survey=_Survey())
+    view = journey_director(summary=summary, trend=_trend(), impact=impact)
     assert view["driver"]["text"]["en"] == "Item q1"
     assert view["recommendations"]["impact"] == {
         "improved": 1,
@@ -161,7 +148,7 @@ def test_drivers_and_impact_come_from_their_parts(monkeypatch):
         )
     text = {line["key"]: line["text"] for line in lines}
     assert 4 <= len(lines) <= 6
-    assert "score is 3.8 out of 5" in text["overall"] and "3.5 → 3.8" in text["overall"]
+    assert "score is 3.8 out of 5" in text["overall"] and "3.5 › 3.8" in text["overall"]
     assert "a significant rise" in text["overall"]
     assert "Pay" in text["stage"] and "35" in text["stage"]
     assert "Delay" in text["complaints"] and "survey" not in text
@@ -172,7 +159,7 @@ def test_drivers_and_impact_come_from_their_parts(monkeypatch):
     )
 
 
-def test_an_untested_change_claims_no_significance(without_parts):
+def test_an_untested_change_claims_no_significance():
     trend = _trend()
     trend["overall"]["points"][1]["change"] = {
         "difference": 0.3,
@@ -181,17 +168,17 @@ def test_an_untested_change_claims_no_significance(without_parts):
         "significant": None,
         "direction": None,
     }
-    view = journey_director(summary=_summary(), trend=trend, survey=_Survey())
+    view = journey_director(summary=_summary(), trend=trend)
     with translation.override("en"):
         (overall, *_) = director_lines(view, numbers=Numbers("latin"), rtl=False, local=str)
     assert "not tested" in overall["text"] and "significant" not in overall["text"]
 
 
-def test_the_view_is_arabic_in_arabic(without_parts):
-    view = journey_director(summary=_summary(), trend=_trend(), survey=_Survey())
+def test_the_view_is_arabic_in_arabic():
+    view = journey_director(summary=_summary(), trend=_trend())
     with translation.override("ar"):
         lines = director_lines(
             view, numbers=Numbers("latin"), rtl=True, local=lambda n: (n or {}).get("ar", "")
         )
-    assert lines[0]["text"].startswith("الرضا العام") and "3.5 ← 3.8" in lines[0]["text"]
+    assert lines[0]["text"].startswith("الرضا العام") and "3.5 › 3.8" in lines[0]["text"]
     assert "أضعف مرحلة" in lines[1]["text"] and "الدفع" in lines[1]["text"]

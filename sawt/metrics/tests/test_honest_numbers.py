@@ -35,7 +35,13 @@ def _decimal(value: float, places: int) -> str:
 
 @pytest.mark.parametrize(
     ("value", "places", "expected"),
-    [(3.25, 1, "3.3"), (3.15, 1, "3.2"), (2.675, 2, "2.68"), (0.125, 2, "0.13"), (-0.05, 1, "-0.1")],
+    [
+        (3.25, 1, "3.3"),
+        (3.15, 1, "3.2"),
+        (2.675, 2, "2.68"),
+        (0.125, 2, "0.13"),
+        (-0.05, 1, "-0.1"),
+    ],
 )
 def test_halves_round_up_on_the_decimal(value, places, expected):
     assert fixed(value, places) == expected

@@ -126,8 +126,10 @@ def test_gaps_and_recommendations_by_status(measured):
 
 def test_summary_reads_in_a_bounded_number_of_queries(measured, django_assert_max_num_queries):
     # 15: one more for the distribution funnel (an imported survey's: is anyone sampled?);
-    # 17: the "not applicable" answers per item and the completed responses.
-    with django_assert_max_num_queries(17):
+    # 17: the "not applicable" answers per item and the completed responses; 24: the key
+    # drivers (the items' answers, read once) and the trend (the earlier surveys' counts), each
+    # a fixed number of queries whatever the number of respondents or periods.
+    with django_assert_max_num_queries(24):
         journey_summary(journey_slug="permits", period="2022-06")
 
 
@@ -155,8 +157,16 @@ def test_cli_json_is_the_public_shape(measured, capsys):
         "gap_categories",
         "gaps",
         "distribution",
+        "drivers",
+        "segment",
+        "trend",
     }
     assert data["distribution"] is None  # an imported survey
+    assert data["segment"] is None  # every respondent
+    # One period measured: no earlier point in any series.
+    assert set(data["trend"]) == {"overall", "items", "stages"}
+    assert data["trend"]["overall"] == []
+    assert all(points == [] for points in data["trend"]["items"].values())
     assert set(data["overall"]) == {
         "code",
         "n",

@@ -1,4 +1,4 @@
-"""`sawt summary --journey SLUG --period YYYY-MM --format json|table`."""
+"""`sawt summary --journey SLUG --period YYYY-MM [--segment ATTR=VALUE] --format json|table`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils import translation
 from sawt.core.commands import DatabaseCommand
 from sawt.core.exceptions import ApplicationError
 from sawt.metrics.render import summary_table
+from sawt.metrics.segments import parse_segment
 from sawt.metrics.selectors import journey_summary
 
 
@@ -26,11 +27,19 @@ class Command(DatabaseCommand):
         parser.add_argument("--format", choices=["json", "table"], default="table")
         parser.add_argument("--lang", choices=["ar", "en"], help="language of the table")
         parser.add_argument("--digits", choices=["latin", "arabic"], default="latin")
+        parser.add_argument(
+            "--segment",
+            metavar="ATTR=VALUE",
+            help="only the respondents with this attribute value, e.g. region=الرياض",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         with translation.override(opts["lang"] or translation.get_language()):
             try:
-                summary = journey_summary(journey_slug=opts["journey"], period=opts["period"])
+                segment = parse_segment(opts["segment"]) if opts["segment"] else None
+                summary = journey_summary(
+                    journey_slug=opts["journey"], period=opts["period"], segment=segment
+                )
             except ApplicationError as exc:
                 self.stderr.write(exc.message)
                 sys.exit(1)

@@ -44,7 +44,10 @@ def _change(overall: dict, numbers: Numbers) -> str:
 
 
 def _overall_line(overall: dict, numbers: Numbers, rtl: bool) -> str:
-    arrow = " ← " if rtl else " → "  # the series reads oldest first, in the line's direction
+    # The series reads oldest first, in the line's direction: "›" is a mirrored character, so an
+    # Arabic line shows it as "‹", pointing the way it reads. (Not an arrow: the report's
+    # bundled fonts have no arrows, and a fallback font would creep into the PDF.)
+    arrow = " › "
     series = arrow.join(numbers.score(p["mean"]) for p in overall["series"])
     values = {
         "score": numbers.score(overall["mean"]),

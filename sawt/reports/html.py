@@ -18,7 +18,9 @@ from sawt.core.i18n import pick
 from sawt.core.numbers import Numbers
 from sawt.reports import sections
 from sawt.reports.dataset import JourneyReport
+from sawt.reports.impact_section import impact_context
 from sawt.reports.portfolio import PortfolioReport
+from sawt.reports.portfolio_overview import overview_context
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE / "fonts"
@@ -89,8 +91,9 @@ def report_context(
         sections.journey_context(j, numbers=numbers, rtl=rtl, title=title, period=period)
         for j in reports
     ]
-    for number, journey in enumerate(journeys, 1):
+    for number, (journey, j) in enumerate(zip(journeys, reports, strict=True), 1):
         journey["number"] = numbers.count(number)
+        journey["impact"] = impact_context(j, numbers=numbers)
     if single:
         edition = _("%(journey)s journey") % {"journey": journeys[0]["name"]}
     else:
@@ -110,6 +113,10 @@ def report_context(
         "method": sections.method_notes(reports, target=report.target, numbers=numbers),
         "digits": digits,
         "slug": reports[0].slug if single else "",
+        # The portfolio's opening page: its journeys ranked (from the lines, no query).
+        "overview": overview_context(report.lines, numbers=numbers, local=sections.local)
+        if isinstance(report, PortfolioReport)
+        else None,
     }
 
 

@@ -32,8 +32,7 @@ def impact_context(j: JourneyReport, *, numbers: Numbers) -> dict | None:
     return {
         "recs": recs,
         "counts": " · ".join(
-            _("%(verdict)s: %(count)s")
-            % {"verdict": VERDICT_LABELS[v], "count": numbers.count(n)}
+            _("%(verdict)s: %(count)s") % {"verdict": VERDICT_LABELS[v], "count": numbers.count(n)}
             for v, n in counts.items()
             if n
         ),

@@ -50,8 +50,8 @@ def _change(line: JourneyLine, numbers: Numbers) -> tuple[str, str]:
     difference = signed(numbers, change.difference)
     if change.significant:
         if change.direction == "up":
-            return _("▲ %(difference)s, significant rise") % {"difference": difference}, "up"
-        return _("▼ %(difference)s, significant fall") % {"difference": difference}, "down"
+            return _("%(difference)s, significant rise") % {"difference": difference}, "up"
+        return _("%(difference)s, significant fall") % {"difference": difference}, "down"
     return _("%(difference)s, not significant") % {"difference": difference}, "flat"
 
 

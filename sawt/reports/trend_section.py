@@ -28,8 +28,8 @@ def change_text(change: dict | None, numbers: Numbers) -> tuple[str, str]:
     if change["tested"]:
         if change["significant"]:
             if change["direction"] == "up":
-                return _("▲ %(difference)s, significant rise") % {"difference": difference}, "up"
-            return _("▼ %(difference)s, significant fall") % {"difference": difference}, "down"
+                return _("%(difference)s, significant rise") % {"difference": difference}, "up"
+            return _("%(difference)s, significant fall") % {"difference": difference}, "down"
         return _("%(difference)s, not significant") % {"difference": difference}, "flat"
     reasons = {
         "low_base": _("%(difference)s, not tested: low base"),

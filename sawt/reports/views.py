@@ -11,7 +11,9 @@ from django.utils import translation
 from sawt.catalog.selectors import journeys_for
 from sawt.core.exceptions import ApplicationError
 from sawt.core.numbers import DIGITS
-from sawt.reports.dataset import JourneyReport
+from sawt.core.periods import parse_period
+from sawt.metrics.segments import segment_params
+from sawt.reports.dataset import JourneyReport, journey_report
 from sawt.reports.html import LANGS, report_html
 from sawt.reports.pdf import report_pdf
 from sawt.reports.selectors import report_get
@@ -29,6 +31,14 @@ def _report(request: HttpRequest, slug: str, period: str) -> JourneyReport:
     if not journeys_for(request.user).filter(slug=slug).exists():
         raise Http404(slug)
     try:
+        # ?segment=ATTR=VALUE and ?compare=ATTR as on the journey page (a segment too small to
+        # show is refused like a missing journey).
+        segment, compare = segment_params(request)
+        if segment or compare:
+            parse_period(period)
+            return journey_report(
+                journey_slug=slug, period=period, segment=segment, compare=compare
+            )
         # With a journey slug the selector returns that journey's report, never a portfolio.
         return cast(JourneyReport, report_get(period=period, journey_slug=slug))
     except ApplicationError as exc:

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 
 from sawt.complaints.channels import channel_name
 from sawt.core.exceptions import ApplicationError
-from sawt.core.numbers import Numbers, interval_text
+from sawt.core.numbers import Numbers, fixed, interval_text
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ register = template.Library()
 def score(value: float | None) -> str:
     """A mean to one decimal, as the ministry's reports show scores."""
     # A missing figure reaches a template as None or, through a missing attribute, as "".
-    return f"{value:.1f}" if isinstance(value, int | float) else "—"
+    return fixed(value, 1) if isinstance(value, int | float) else "—"
 
 
 def _ltr(text: str) -> SafeString:
@@ -29,7 +29,7 @@ def _ltr(text: str) -> SafeString:
 @register.filter
 def pct(value: float | None) -> str:
     """A share as a percentage with one decimal."""
-    return "—" if value is None else _ltr(f"{value * 100:.1f}%")
+    return "—" if value is None else _ltr(fixed(value, 1, shift=2) + "%")
 
 
 @register.filter
@@ -41,7 +41,7 @@ def count(value: int | None) -> str:
 @register.filter
 def ci(value: list[float] | None) -> str:
     """A confidence interval as lo–hi with two decimals, as the report writes it."""
-    return "—" if not value else _ltr(interval_text(f"{value[0]:.2f}", f"{value[1]:.2f}"))
+    return "—" if not value else _ltr(interval_text(fixed(value[0], 2), fixed(value[1], 2)))
 
 
 @register.filter
@@ -59,7 +59,7 @@ def signed(value: float | None) -> str:
     """A difference of means with its sign, two decimals (+0.35, −0.12)."""
     if not isinstance(value, int | float):
         return "—"
-    return _ltr(f"{'+' if value >= 0 else '−'}{abs(value):.2f}")
+    return _ltr(f"{'+' if value >= 0 else '−'}{fixed(abs(value), 2)}")
 
 
 @register.filter

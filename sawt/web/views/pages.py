@@ -19,9 +19,11 @@ from sawt.core.exceptions import ApplicationError
 from sawt.core.numbers import Numbers
 from sawt.core.periods import parse_period
 from sawt.gaps.choices import RecommendationStatus
+from sawt.metrics.segments import segment_params, segment_picker
 from sawt.reports.charts import bar_svg
 from sawt.reports.dataset import LOW_BASE, Category, journey_report
 from sawt.reports.sections import journey_context, local
+from sawt.surveys.models import Survey
 from sawt.web import selectors
 
 # Texts behind a category, per page of the drill-down.
@@ -103,9 +105,16 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     """One journey in one period: sample, map, the two rankings, workshops and the register."""
     journey = selectors.journey_for_user(user=request.user, slug=slug)
     try:
-        report = journey_report(journey_slug=journey.slug, period=period)
+        # ?segment=ATTR=VALUE limits the survey's figures to a segment, ?compare=ATTR adds the
+        # comparison of an attribute's values; a segment too small to show is refused (404).
+        segment, compare = segment_params(request)
+        report = journey_report(
+            journey_slug=journey.slug, period=period, segment=segment, compare=compare
+        )
+        survey = Survey.objects.get(journey=journey, period=period)
     except ApplicationError as exc:
         raise Http404(exc.message) from exc
+    chosen = {k: v for k, v in (("segment", str(segment or "")), ("compare", compare)) if v}
     rtl = translation.get_language_bidi()
     numbers = Numbers("latin")
     j = journey_context(
@@ -156,6 +165,11 @@ def journey_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
         ],
         "statuses": _statuses(report.by_status),
         "low_base": LOW_BASE,
+        "picker": segment_picker(survey),
+        "segment": str(segment) if segment else "",
+        "compare": compare or "",
+        # The report and its PDF show the same segment and comparison as the page.
+        "segment_query": "?" + urlencode(chosen) if chosen else "",
         # Evidence → gap: the links carry the journey, period and the evidence to link.
         "new_gap_url": reverse("web:gap_new") + "?" + urlencode({"journey": slug, "period": period})
         if can(request.user, "gap.create")

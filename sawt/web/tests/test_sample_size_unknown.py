@@ -55,7 +55,7 @@ def test_the_journey_and_portfolio_pages_show_a_dash(journey, client):
     expected = {
         f"/journeys/permits/{PERIOD}/": [
             '<dt>Survey sent to</dt><dd class="value">—</dd>',
-            '<dd class="note">response rate —</dd>',
+            '<dd class="note">response rate (completed ÷ invited) —</dd>',
         ],
         f"/periods/{PERIOD}/": ['<dd class="mid">—</dd>', '<dd class="note">5 of — invited</dd>'],
     }
@@ -76,7 +76,7 @@ def test_the_reports_are_written(journey, tmp_path, suffix):
             text = out.read_text(encoding="utf-8")
             assert "None" not in text
             assert '<dt>Survey sent to</dt><dd class="value">—</dd>' in text
-            assert '<dd class="note">response rate —</dd>' in text
+            assert '<dd class="note">response rate (completed ÷ invited) —</dd>' in text
 
 
 def test_the_workbook_leaves_the_cells_empty(journey, tmp_path):
@@ -86,7 +86,9 @@ def test_the_workbook_leaves_the_cells_empty(journey, tmp_path):
     )
     rows = [[c.value for c in row] for sheet in openpyxl.load_workbook(out) for row in sheet]
     figures = {
-        row[0]: row[1:] for row in rows if row and row[0] in ("Survey sent to", "Response rate")
+        row[0]: row[1:]
+        for row in rows
+        if row and row[0] in ("Survey sent to", "Response rate (completed ÷ invited)")
     }
     assert len(figures) == 2 and all(
         v in (None, "—") for values in figures.values() for v in values[:1]

@@ -412,13 +412,28 @@ SAWT_REPORT_TARGET = float(os.environ.get("SAWT_REPORT_TARGET", "4.0"))
 # target. A scale not listed is judged at lo + SAWT_TARGET_FRACTION·(hi − lo): 4.0 on 1–5,
 # 5.5 on 1–7, 7.5 on 0–10.
 SAWT_TARGET_FRACTION = float(os.environ.get("SAWT_TARGET_FRACTION", "0.75"))
+
+
+def _targets(text: str) -> dict[str, float]:
+    """SAWT_TARGETS read, or a message naming what is wrong (never a traceback at start)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        given = json.loads(text or "{}")
+        if not isinstance(given, dict):
+            raise ValueError("not an object")
+        return {str(key): float(value) for key, value in given.items()}
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            'SAWT_TARGETS must be a JSON object of numbers, e.g. {"1-5": 4.0, "0-10": 7.5, '
+            f'"nps": 20}}: {exc}'
+        ) from None
+
+
 SAWT_TARGETS: dict[str, float] = {
     "1-5": SAWT_REPORT_TARGET,
     "nps": 0.0,
-    **{
-        str(key): float(value)
-        for key, value in json.loads(os.environ.get("SAWT_TARGETS", "") or "{}").items()
-    },
+    **_targets(os.environ.get("SAWT_TARGETS", "")),
 }
 # Statistics: fewer answers than this and an item gets no confidence interval and no
 # significance test ("low base"); a segment smaller than SAWT_MIN_SEGMENT is not shown at all.

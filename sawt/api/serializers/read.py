@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from sawt.api.serializers.catalog import NameSerializer
@@ -181,7 +181,9 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecommendationEvent
-        fields = ["from_status", "to_status", "at", "actor", "note"]
+        # `impact`: on a move to verified, the result it was verified on (docs/impact.md);
+        # null on every other move.
+        fields = ["from_status", "to_status", "at", "actor", "note", "impact"]
 
     @extend_schema_field(
         serializers.ChoiceField(choices=RecommendationStatus.choices, allow_null=True)
@@ -206,6 +208,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     journey = serializers.CharField(source="gap.journey.slug", read_only=True)
     period = serializers.CharField(source="gap.period", read_only=True)
     history = EventSerializer(source="events", many=True, read_only=True)
+    targets = serializers.SerializerMethodField()
 
     class Meta:
         model = Recommendation
@@ -219,10 +222,31 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "status",
             "version",
             "due_date",
+            # What it should move: {"items": [codes], "stage": code|null, "category": code|null}.
+            "targets",
             "created_at",
             "updated_at",
             "history",
         ]
+
+    @extend_schema_field(
+        inline_serializer(
+            "RecommendationTargets",
+            {
+                "items": serializers.ListField(child=serializers.CharField()),
+                "stage": serializers.CharField(allow_null=True),
+                "category": serializers.CharField(allow_null=True),
+            },
+        )
+    )
+    def get_targets(self, recommendation: Recommendation) -> dict:
+        """Always the three keys, whatever an older row holds."""
+        targets = recommendation.targets or {}
+        return {
+            "items": list(targets.get("items") or []),
+            "stage": targets.get("stage"),
+            "category": targets.get("category"),
+        }
 
 
 class RecommendationDetailSerializer(RecommendationSerializer):

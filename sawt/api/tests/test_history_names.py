@@ -43,3 +43,21 @@ def test_the_history_names_a_token_a_person_and_the_system(token, monkeypatch):
     )
     history = token("read").get(f"/api/v1/recommendations/{rec.pk}/").json()["history"]
     assert [h["actor"] for h in history[-3:]] == [f"token:{writer.token.name}", "mona", "system"]
+
+
+def test_a_recommendation_shows_its_targets_and_the_result_it_was_verified_on(token, monkeypatch):
+    monkeypatch.setattr("sawt.metrics.impact.recommendation_impact", impact_stub)
+    rec = f.RecommendationFactory(status=S.IMPLEMENTED)
+    recommendation_transition(
+        recommendation=rec,
+        to_status=S.VERIFIED,
+        expected_status=S.IMPLEMENTED,
+        actor=None,
+        expected_version=rec.version,
+    )
+    body = token("read").get(f"/api/v1/recommendations/{rec.pk}/").json()
+    assert set(body["targets"]) == {"items", "stage", "category"}
+    verified = body["history"][-1]
+    assert verified["to_status"] == S.VERIFIED
+    assert verified["impact"]["verdict"] in ("improved", "no_change", "worse")
+    assert all(h["impact"] is None for h in body["history"][:-1])

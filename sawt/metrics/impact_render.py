@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sawt.core.i18n import pick
-from sawt.core.numbers import Numbers
+from sawt.core.numbers import Numbers, fixed, signed_text
 from sawt.gaps.choices import RecommendationStatus
 from sawt.metrics.render import _pad, _width
 
@@ -44,23 +44,23 @@ class ImpactFigures:
         if value is None:
             return "—"
         if measure["kind"] != "category":
-            return self.numbers.text(f"{value:.2f}")
+            return self.numbers.text(fixed(value, 2))
         if measure.get("basis") == "share_of_complaints":
             return self.numbers.pct(value)
-        return _("%(rate)s per 1,000") % {"rate": self.numbers.text(f"{value:.1f}")}
+        return _("%(rate)s per 1,000") % {"rate": self.numbers.text(fixed(value, 1))}
 
     def difference(self, measure: dict) -> str:
         d = measure["difference"]
         if d is None:
             return "—"
         if measure["kind"] == "category" and measure.get("basis") == "share_of_complaints":
-            return self.numbers.text(f"{d * 100:+.1f}") + " " + _("points")
-        return self.numbers.text(f"{d:+.2f}" if measure["kind"] != "category" else f"{d:+.1f}")
+            return self.numbers.text(signed_text(d * 100, 1)) + " " + _("points")
+        return self.numbers.text(signed_text(d, 2 if measure["kind"] != "category" else 1))
 
     def p(self, value: float | None) -> str:
         if value is None:
             return "—"
-        return self.numbers.text("< 0.001" if value < 0.001 else f"{value:.3f}")
+        return self.numbers.text("< 0.001" if value < 0.001 else fixed(value, 3))
 
     def side(self, measure: dict, side: dict) -> str:
         """periods · n · value, e.g. “2024-04, 2024-07 · n = 400 · 4.00”."""
@@ -115,6 +115,9 @@ def impact_view(entry: dict, *, numbers: Numbers, names: dict | None = None) -> 
     }
 
 
+_NO_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+
+
 def impact_table(result: dict, *, digits: str = "latin") -> str:
     """`sawt impact` as aligned text in the active language."""
     fig = ImpactFigures(Numbers(digits))
@@ -145,8 +148,10 @@ def impact_table(result: dict, *, digits: str = "latin") -> str:
         rows = [
             [
                 f"{KIND_LABELS[m['kind']]} {m['code']}",
-                fig.side(m, m["before"]),
-                fig.side(m, m["after"]),
+                # No isolates at a terminal (a bidi terminal orders each line itself, and the
+                # others print the marks as boxes): the same rule as `sawt summary`'s table.
+                fig.side(m, m["before"]).translate(_NO_ISOLATES),
+                fig.side(m, m["after"]).translate(_NO_ISOLATES),
                 fig.difference(m),
                 fig.p(m["p_value"]),
                 verdict_label(m["verdict"]),

@@ -67,7 +67,7 @@ def pvalue(value: float | None) -> str:
     """A p-value to three decimals, or "< 0.001" when smaller."""
     if not isinstance(value, int | float):
         return "—"
-    return _ltr("< 0.001" if value < 0.001 else f"{value:.3f}")
+    return _ltr("< 0.001" if value < 0.001 else fixed(value, 3))
 
 
 @register.filter

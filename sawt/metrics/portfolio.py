@@ -132,6 +132,28 @@ def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict
     return gap_counts, statuses
 
 
+# Recommendations still to be carried out.
+OPEN_STATUSES = (
+    RecommendationStatus.PROPOSED,
+    RecommendationStatus.APPROVED,
+    RecommendationStatus.IN_PROGRESS,
+)
+
+
+def _open_up_to(journey_ids: list[int], period: str) -> dict[int, int]:
+    """{journey id: its recommendations still open, from the gaps of `period` and before}: a
+    December portfolio still owes June's open decisions, though December recorded no gap."""
+    return dict(
+        Recommendation.objects.filter(
+            gap__journey_id__in=journey_ids, gap__period__lte=period, status__in=OPEN_STATUSES
+        )
+        .values("gap__journey_id")
+        .annotate(c=Count("id"))
+        .order_by()
+        .values_list("gap__journey_id", "c")
+    )
+
+
 def _completed(survey_ids: list[int]) -> dict[int, int]:
     """{survey id: responses with at least one answer that is not "not applicable"}."""
     answered = Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True)
@@ -197,6 +219,7 @@ def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None)
         .values_list("journey_id", "c")
     )
     gap_counts, statuses = _register(list(current), period)
+    still_open = _open_up_to(list(current), period)
     listed = Journey.objects.filter(id__in=list(current)).select_related("agency")
     rows = []
     for journey in listed.order_by("agency__code", "slug"):
@@ -225,6 +248,7 @@ def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None)
                 "gaps": gap_counts.get(journey.id, 0),
                 "recommendations": sum(by_status.values()),
                 "by_status": by_status,
+                "open_recommendations": still_open.get(journey.id, 0),
             }
         )
     tested = sum(1 for c, _note in changes.values() if c)

@@ -183,6 +183,9 @@ class JourneyLine:
     # Its implemented or verified recommendations by impact verdict up to the period
     # (metrics.impact.verdict_counts: improved, no_change, worse, too_early).
     impact: dict[str, int] | None = None
+    # Its recommendations still open (proposed, approved, in progress) from the gaps of the
+    # period and every earlier one; None on the line of a journey reported alone.
+    open_recommendations: int | None = None
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,7 @@ def journey_lines(
             completed=row["completed"],
             change_note=row["change_note"],
             impact=verdicts[row["journey"].id],
+            open_recommendations=row["open_recommendations"],
         )
         for row in summary["journeys"]
     )

@@ -18,6 +18,9 @@ OPEN_STATUSES = ("proposed", "approved", "in_progress")
 
 
 def open_recommendations(line: JourneyLine) -> int:
+    """Still to be carried out, from the period's gaps and every earlier one's."""
+    if line.open_recommendations is not None:
+        return line.open_recommendations
     return sum(line.by_status.get(s, 0) for s in OPEN_STATUSES)
 
 
@@ -77,7 +80,6 @@ def overview_context(
                 "change": change,
                 "state": state,
                 "open": numbers.count(open_recommendations(line)),
-                "recommendations": numbers.count(line.recommendation_count),
             }
         )
     return {
@@ -86,6 +88,7 @@ def overview_context(
             "Journeys ranked by overall satisfaction, highest first (a score on another scale "
             "is ranked by its place on that scale). The change is since each journey's previous "
             "survey, tested with Welch's t-test and corrected across the journeys of the "
-            "period (Holm). Open recommendations are those proposed, approved or in progress."
+            "period (Holm). Open recommendations are those still proposed, approved or in "
+            "progress, from the gaps of this period and of earlier ones."
         ),
     }

@@ -190,7 +190,22 @@ def test_the_page_reads_the_portfolio_in_a_fixed_number_of_queries(
     portfolio_world, django_assert_max_num_queries
 ):
     # The page asks for the lines only: no journey report is built for it.
-    # 10: one more for the completed responses (the response rate's numerator).
-    with django_assert_max_num_queries(10):
+    # 10: one more for the completed responses (the response rate's numerator); 11: the
+    # recommendations still open from earlier periods' gaps.
+    with django_assert_max_num_queries(11):
         lines = portfolio_report(period=PERIOD, full=False)
     assert [line.slug for line in lines.lines] == portfolio_world and lines.journeys == ()
+
+
+def test_the_opening_page_counts_what_is_still_open_from_earlier_periods():
+    # March recorded the gap and its decision; June, with no gap of its own, still owes it.
+    journey = f.JourneyFactory(slug="owed")
+    _wave(journey, "2022-03", {5: 20, 4: 20, 3: 10})
+    _wave(journey, PERIOD, {5: 25, 4: 20, 3: 5})
+    march = f.GapFactory(journey=journey, period="2022-03")
+    f.RecommendationFactory(gap=march, status="in_progress")
+    f.RecommendationFactory(gap=march, status="implemented")
+    f.RecommendationFactory(gap=f.GapFactory(journey=journey, period="2022-09"), status="proposed")
+    (row,) = batch.portfolio_summary(period=PERIOD)["journeys"]
+    assert row["recommendations"] == 0  # the period's own register is empty
+    assert row["open_recommendations"] == 1  # March's decision in progress; not September's

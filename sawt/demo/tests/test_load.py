@@ -256,3 +256,22 @@ def test_the_command_prints_the_url_and_every_login(load_seconds, language, expe
     assert all(text in printed for text in expected)
     usernames = {line.split()[0] for line in printed.splitlines() if line.startswith("  ")}
     assert usernames == {"admin", "analyst", "agency", "other-agency", "viewer"}
+
+
+def test_the_december_wave_measures_the_june_fixes(load_seconds):
+    # Planted in the December data: the fixes to finding the service, the tracks, following up
+    # and the cost raised their items; the credit evaluation's did not move anything; the
+    # levels' second fix went live on 8 December, after the wave began.
+    from sawt.catalog.models import Journey
+    from sawt.metrics.impact import journey_impact
+
+    result = journey_impact(journey=Journey.objects.get(slug=CC))
+    verdicts = {r["gap"]: r["verdict"] for r in result["recommendations"]}
+    assert verdicts == {
+        1: "improved",
+        2: "improved",
+        3: "no_change",
+        4: "improved",
+        5: "improved",
+        6: "too_early",
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypedDict
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
@@ -20,7 +20,7 @@ from sawt.gaps.models import Gap, Recommendation
 from sawt.metrics import stats, targets
 from sawt.metrics.selectors import item_dict, score_counts
 from sawt.surveys.choices import QuestionKind
-from sawt.surveys.models import Answer, Question, Response, Survey
+from sawt.surveys.models import Question, Response, Survey
 
 # Two-sided significance level of the change test, after Holm's correction across journeys.
 ALPHA = 0.05
@@ -32,6 +32,7 @@ class _SurveyRow(TypedDict):
     period: str
     sample_size: int | None
     population_size: int | None
+    empty_responses: int
 
 
 def _surveys_up_to(journeys: QuerySet[Journey], period: str) -> dict[int, list[_SurveyRow]]:
@@ -39,7 +40,7 @@ def _surveys_up_to(journeys: QuerySet[Journey], period: str) -> dict[int, list[_
     rows = (
         Survey.objects.filter(journey__in=journeys, period__lte=period)
         .order_by("journey_id", "-period")
-        .values("id", "journey_id", "period", "sample_size", "population_size")
+        .values("id", "journey_id", "period", "sample_size", "population_size", "empty_responses")
     )
     by_journey: dict[int, list[_SurveyRow]] = defaultdict(list)
     for row in rows:
@@ -154,18 +155,6 @@ def _open_up_to(journey_ids: list[int], period: str) -> dict[int, int]:
     )
 
 
-def _completed(survey_ids: list[int]) -> dict[int, int]:
-    """{survey id: responses with at least one answer that is not "not applicable"}."""
-    answered = Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True)
-    return dict(
-        Response.objects.filter(survey_id__in=survey_ids)
-        .filter(Exists(answered))
-        .values("survey_id")
-        .annotate(c=Count("id"))
-        .values_list("survey_id", "c")
-    )
-
-
 def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None) -> dict:
     """Every journey among `journeys` with a survey in `period`: sample, overall satisfaction,
     complaints, the register's counts, and the change since the journey's previous survey
@@ -208,7 +197,6 @@ def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None)
         .annotate(c=Count("id"))
         .values_list("survey_id", "c")
     )
-    completed = _completed([s["id"] for s in current.values()])
     start, end = period_bounds(period)
     complaints = dict(
         Complaint.objects.filter(
@@ -228,7 +216,9 @@ def portfolio_summary(*, period: str, journeys: QuerySet[Journey] | None = None)
         now_item = overall.get(survey["id"])
         before_item = overall.get(before["id"]) if before else None
         by_status = statuses[journey.id]
-        n_completed = completed.get(survey["id"], 0)
+        # Completed: the responses less those with no answer but "not applicable", a count the
+        # survey keeps (surveys/services/tallies.py).
+        n_completed = max(0, responses.get(survey["id"], 0) - survey["empty_responses"])
         change, note = changes[journey.id]
         rows.append(
             {

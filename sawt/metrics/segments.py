@@ -78,6 +78,8 @@ def parse_segment(text: str) -> Segment:
 
 def attribute_names(survey: Survey) -> list[str]:
     """The attribute names the survey's responses carry, sorted."""
+    if survey.respondent_groups is not None:  # kept by the writers (surveys/services/tallies)
+        return sorted(k for k in survey.respondent_groups if _NAME.fullmatch(k))
     responses = Response.objects.filter(survey=survey)
     names: set[str] = set()
     for order in ("id", "-id"):
@@ -93,7 +95,15 @@ def attribute_counts(
     survey: Survey, names: Iterable[str] | None = None
 ) -> dict[str, dict[str, int]]:
     """{attribute: {value: responses}} for every attribute of the survey, every value (small
-    ones included: for internal use; show only `segment_attributes`)."""
+    ones included: for internal use; show only `segment_attributes`). Read from the survey's
+    tally, kept as responses are written: a GROUP BY per attribute over a million responses
+    took a quarter of a second each."""
+    if survey.respondent_groups is not None:
+        groups = survey.respondent_groups
+        return {
+            name: dict(groups.get(name, {}))
+            for name in (attribute_names(survey) if names is None else names)
+        }
     counts: dict[str, dict[str, int]] = {}
     responses = Response.objects.filter(survey=survey)
     for name in attribute_names(survey) if names is None else names:

@@ -27,6 +27,15 @@ class Survey(TimeStampedModel):
     sample_size = models.PositiveIntegerField(_("sample sent"), null=True, blank=True)
     sample_size_by_hand = models.BooleanField(_("sample size set by hand"), default=True)
     population_size = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    # Kept by the writers of responses (surveys/services/tallies.py), read by every page: the
+    # responses with no answer but "not applicable", and {attribute: {value: responses}}
+    # (None: not counted yet; a new survey starts with none).
+    empty_responses = models.PositiveIntegerField(
+        _("responses without an answer"), default=0, db_default=0
+    )
+    respondent_groups = models.JSONField(
+        _("respondents by attribute"), null=True, blank=True, default=dict
+    )
 
     class Meta:
         ordering = ["journey", "-period"]

@@ -182,7 +182,7 @@ def test_a_segment_filters_the_page_and_says_so(demo, client):
     client = _login(client)
     html = client.get(f"{PAGE}?segment={RIYADH}&compare=region").content.decode()
     assert "segment-banner" in html
-    assert "(n = 84)" in html
+    assert "(ن = 84)" in html  # the group's size, in the page's language
     assert f'href="{PAGE}"' in html  # the way back to everyone
     assert 'class="segments-table"' in html
     assert f"{REPORT}?segment=" in html  # the report link keeps the segment

@@ -47,6 +47,7 @@ from sawt.surveys.importers.responses import (
 )
 from sawt.surveys.models import Answer, Response, Survey
 from sawt.surveys.services.population import population_check
+from sawt.surveys.services.tallies import tallies_before, tallies_update
 from sawt.surveys.signals import responses_imported
 from sawt.surveys.sources import available, opener
 from sawt.surveys.sources.recognise import TOOL_NAMES, recognised_source
@@ -398,8 +399,12 @@ def _write(
     if not new and not changed:
         return
     labels: dict[tuple[int, int], tuple[str, int, str]] = {}
+    ids: list[int] = []
+    before = None
     if changed:
         ids = [pk for pk, _ in changed]
+        # What the rewritten responses count for in the survey's tallies, before they change.
+        before = tallies_before(ids)
         text_questions = [q.pk for q in layout.questions if q.kind == QuestionKind.TEXT]
         labels = _labels(ids, text_questions) if text_questions else {}
         # A changed respondent's answers to the file's questions are replaced; the response
@@ -416,6 +421,7 @@ def _write(
         query = Response.objects.filter(survey=survey).values_list("respondent_id", "id")
         id_of = dict(query.iterator(chunk_size=10_000))
         pairs = chain(pairs, ((id_of[r[0]], r[2]) for r in new))
+        ids += [id_of[r[0]] for r in new]
     bar = tqdm(
         report_saving(pairs, len(new) + len(changed), on_progress),
         total=len(new) + len(changed),
@@ -428,6 +434,9 @@ def _write(
     )
     bulk_insert(Answer, ANSWER_COLUMNS, _answer_rows(bar, layout, labels))
     bar.close()
+    # Changed rows first, then new ones: the order of `ids`.
+    written = [r[3] for _pk, r in changed] + [r[3] for r in new]
+    tallies_update(survey, response_ids=ids, attributes=written, before=before)
 
 
 def _labels(

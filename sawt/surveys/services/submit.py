@@ -33,6 +33,7 @@ from sawt.surveys.choices import QuestionKind
 from sawt.surveys.importers.responses import RESPONDENT_MAX, answers_check, attributes_check
 from sawt.surveys.models import Answer, Question, Response, Survey
 from sawt.surveys.services.population import population_check
+from sawt.surveys.services.tallies import tallies_update
 from sawt.surveys.signals import responses_imported
 from sawt.textanalytics.arabic import redact_pii
 
@@ -96,6 +97,7 @@ def response_submit(
         except IntegrityError:
             return Submission(Response.objects.get(survey=survey, respondent_id=rid), False)
         Answer.objects.bulk_create(_answer_rows(response, questions, checked, texts))
+        tallies_update(survey, response_ids=[response.pk], attributes=[response.attributes])
         audit_record(
             actor=actor,
             action="survey.response_submit",

@@ -160,6 +160,32 @@ def _means(survey: Survey, segment: Segment | None, ids: list[int]) -> dict[int,
 
 
 def journey_drivers(*, survey: Survey, segment: Segment | None = None) -> list[dict] | None:
+    """The key drivers of the survey's overall score (`drivers_compute`), kept in the process's
+    cache until the survey's responses change: every writer of responses moves
+    `Survey.responses_version` on, and the result is a deterministic function of the answers
+    (the sample and the bootstrap are seeded). Half a second at a million responses, paid once
+    per change rather than at every view of the journey page."""
+    from django.core.cache import cache
+
+    key = ":".join(
+        [
+            "sawt-drivers",
+            str(survey.pk),
+            # The creation time tells apart two surveys given the same id one after the other.
+            survey.created_at.isoformat() if survey.created_at else "",
+            str(survey.responses_version),
+            str(driver_minimum(0)),
+            str(segment or ""),
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = {"drivers": drivers_compute(survey=survey, segment=segment)}
+        cache.set(key, found, timeout=24 * 3600)
+    return found["drivers"]
+
+
+def drivers_compute(*, survey: Survey, segment: Segment | None = None) -> list[dict] | None:
     """The key drivers of the survey's overall score (docs/summary.md, `drivers`):
     `[{code, importance, importance_ci95, mean}]` by importance, largest first, or None when
     there is no overall item, fewer than two usable items, or too few complete respondents."""

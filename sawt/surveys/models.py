@@ -36,6 +36,11 @@ class Survey(TimeStampedModel):
     respondent_groups = models.JSONField(
         _("respondents by attribute"), null=True, blank=True, default=dict
     )
+    # Moved on by every write of responses (the same writers): a figure computed from the
+    # respondents' answers may be kept until it changes (metrics/drivers.py).
+    responses_version = models.PositiveIntegerField(
+        _("responses version"), default=0, db_default=0
+    )
 
     class Meta:
         ordering = ["journey", "-period"]

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sawt.metrics import drivers
+from sawt.surveys.services.tallies import tallies_recount
 from sawt.testing import factories as f
 
 
@@ -204,9 +205,27 @@ def test_a_large_survey_is_read_as_a_seeded_sample(survey_with_driver, monkeypat
     # the complete ones are kept: the same 30 on every call.
     monkeypatch.setattr(drivers, "MAX_ROWS", 30)
     settings.SAWT_MIN_N = 30
-    first = drivers.journey_drivers(survey=survey_with_driver)
+    first = drivers.drivers_compute(survey=survey_with_driver)
     assert first is not None
-    assert first == drivers.journey_drivers(survey=survey_with_driver)
+    assert first == drivers.drivers_compute(survey=survey_with_driver)
     assert first[0]["code"] == "wait"
     monkeypatch.setattr(drivers, "MAX_ROWS", 2000)
-    assert drivers.journey_drivers(survey=survey_with_driver) != first  # all 150 this time
+    assert drivers.drivers_compute(survey=survey_with_driver) != first  # all 150 this time
+
+
+def test_the_drivers_are_kept_until_the_responses_change(survey_with_driver, monkeypatch):
+    # Computed once per state of the answers: a second view costs nothing, a write of responses
+    # (every writer moves responses_version on) computes them again.
+    calls = []
+    compute = drivers.drivers_compute
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return compute(**kwargs)
+
+    monkeypatch.setattr(drivers, "drivers_compute", counted)
+    first = drivers.journey_drivers(survey=survey_with_driver)
+    assert drivers.journey_drivers(survey=survey_with_driver) == first and len(calls) == 1
+    tallies_recount(survey_with_driver)  # what every import and form submission ends with
+    survey_with_driver.refresh_from_db()
+    assert drivers.journey_drivers(survey=survey_with_driver) == first and len(calls) == 2

@@ -49,5 +49,12 @@ class Migration(migrations.Migration):
                 blank=True, default=dict, null=True, verbose_name="respondents by attribute"
             ),
         ),
+        migrations.AddField(
+            model_name="survey",
+            name="responses_version",
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, verbose_name="responses version"
+            ),
+        ),
         migrations.RunPython(_count, migrations.RunPython.noop),
     ]

@@ -6,6 +6,8 @@ counted at every read:
   numerator, are the responses minus these.
 - `Survey.respondent_groups`: `{attribute: {value: responses}}` over the responses'
   attributes, which the segment picker lists and the minimum group size is checked against.
+- `Survey.responses_version`, moved on by every write: what is computed from the respondents'
+  answers themselves (the key drivers) is kept until it moves.
 
 Counting both at read time meant an anti-join and a GROUP BY per attribute over every response:
 about 1.5 s of the journey page's 2 s on a survey of a million responses (docs/benchmarks.md).
@@ -109,7 +111,9 @@ def tallies_update(
         if not values:
             del groups[name]
     Survey.objects.filter(pk=survey.pk).update(
-        empty_responses=F("empty_responses") + empty_delta, respondent_groups=groups
+        empty_responses=F("empty_responses") + empty_delta,
+        respondent_groups=groups,
+        responses_version=F("responses_version") + 1,
     )
 
 
@@ -120,5 +124,7 @@ def tallies_recount(survey: Survey) -> None:
     for (name, value), n in _groups(_stored_attributes(ids)).items():
         groups.setdefault(name, {})[value] = n
     Survey.objects.filter(pk=survey.pk).update(
-        empty_responses=_empty(ids), respondent_groups=groups
+        empty_responses=_empty(ids),
+        respondent_groups=groups,
+        responses_version=F("responses_version") + 1,
     )

@@ -38,9 +38,7 @@ class Survey(TimeStampedModel):
     )
     # Moved on by every write of responses (the same writers): a figure computed from the
     # respondents' answers may be kept until it changes (metrics/drivers.py).
-    responses_version = models.PositiveIntegerField(
-        _("responses version"), default=0, db_default=0
-    )
+    responses_version = models.PositiveIntegerField(_("responses version"), default=0, db_default=0)
 
     class Meta:
         ordering = ["journey", "-period"]

@@ -79,12 +79,13 @@ def _driver(drivers: list[dict] | None, texts: dict[str, dict]) -> dict | None:
     return {**top, "text": texts.get(top["code"], {"ar": top["code"], "en": top["code"]})}
 
 
-def _recommendations(summary: dict, impact: dict | None) -> dict:
+def _recommendations(summary: dict, impact: dict | None, open_earlier: int) -> dict:
     by_status = summary["gaps"]["by_status"]
     result: dict[str, Any] = {
         "by_status": by_status,
         "total": summary["gaps"]["recommendations"],
         "open": sum(by_status.get(s, 0) for s in OPEN_STATUSES),
+        "open_earlier": open_earlier,
         "impact": None,
     }
     if impact is not None:
@@ -94,7 +95,9 @@ def _recommendations(summary: dict, impact: dict | None) -> dict:
     return result
 
 
-def journey_director(*, summary: dict, trend: dict, impact: dict | None = None) -> dict:
+def journey_director(
+    *, summary: dict, trend: dict, impact: dict | None = None, open_earlier: int = 0
+) -> dict:
     """The director's view of the summary's journey and period:
 
     - `overall`: the overall score, its series up to the period and the change from the
@@ -104,7 +107,8 @@ def journey_director(*, summary: dict, trend: dict, impact: dict | None = None) 
     - `driver`: the item that explains most of the overall score (the summary's `drivers`);
     - `recommendations`: by status, how many are open, and the verdicts of the implemented
       ones from `impact` (sawt.metrics.impact.journey_impact, computed once by the caller),
-      or `impact` None when none has a verdict yet."""
+      or `impact` None when none has a verdict yet; `open_earlier`, the decisions of earlier
+      periods' gaps still open (a period without gaps of its own still owes them)."""
     texts = {i["code"]: i["text"] for s in summary["stages"] for i in s["items"]}
     return {
         "period": summary["period"],
@@ -113,5 +117,5 @@ def journey_director(*, summary: dict, trend: dict, impact: dict | None = None) 
         "top_complaint": _top_reason(summary["gap_categories"]["complaints"]),
         "top_survey": _top_reason(summary["gap_categories"]["survey"]),
         "driver": _driver(summary.get("drivers"), texts),
-        "recommendations": _recommendations(summary, impact),
+        "recommendations": _recommendations(summary, impact, open_earlier),
     }

@@ -19,9 +19,10 @@ from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
 from sawt.core.periods import period_bounds
 from sawt.gaps.models import Gap
+from sawt.gaps.models import Recommendation as RecommendationModel
 from sawt.metrics.director import journey_director
 from sawt.metrics.impact import journey_verdict_counts, report_impact, verdict_counts
-from sawt.metrics.portfolio import portfolio_summary
+from sawt.metrics.portfolio import OPEN_STATUSES, portfolio_summary
 from sawt.metrics.segments import Segment, segment_comparison
 from sawt.metrics.selectors import journey_summary
 from sawt.metrics.targets import min_n
@@ -533,7 +534,14 @@ def journey_report(
         complaints_tied=complaints_tied,
         survey_tied=survey_tied,
         trend=trend,
-        director=journey_director(summary=summary, trend=trend, impact=impact),
+        director=journey_director(
+            summary=summary,
+            trend=trend,
+            impact=impact,
+            open_earlier=RecommendationModel.objects.filter(
+                gap__journey=journey, gap__period__lt=period, status__in=OPEN_STATUSES
+            ).count(),
+        ),
         impact=impact,
         drivers=_drivers(summary),
         segment=summary["segment"],

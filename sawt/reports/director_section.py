@@ -149,6 +149,11 @@ def director_lines(
             "statuses": _statuses(recs["by_status"], numbers, rtl),
             "open": numbers.count(recs["open"]),
         }
+    elif recs.get("open_earlier"):
+        text = _(
+            "No recommendation is recorded for this period. Still open from earlier periods: "
+            "%(open)s."
+        ) % {"open": numbers.count(recs["open_earlier"])}
     else:
         text = _("No recommendation is recorded for this period.")
     if recs["impact"]:

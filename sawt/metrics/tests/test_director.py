@@ -182,3 +182,19 @@ def test_the_view_is_arabic_in_arabic():
         )
     assert lines[0]["text"].startswith("الرضا العام") and "3.5 › 3.8" in lines[0]["text"]
     assert "أضعف مرحلة" in lines[1]["text"] and "الدفع" in lines[1]["text"]
+
+
+def test_a_period_without_gaps_still_owes_the_earlier_decisions():
+    summary = _summary()
+    summary["gaps"] = {
+        "count": 0,
+        "recommendations": 0,
+        "by_status": dict.fromkeys(("proposed", "approved", "in_progress"), 0),
+    }
+    view = journey_director(summary=summary, trend=_trend(), open_earlier=3)
+    with translation.override("en"):
+        lines = director_lines(view, numbers=Numbers("latin"), rtl=False, local=str)
+    text = {line["key"]: line["text"] for line in lines}["recommendations"]
+    assert text == (
+        "No recommendation is recorded for this period. Still open from earlier periods: 3."
+    )

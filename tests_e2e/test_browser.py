@@ -38,7 +38,8 @@ def test_each_demo_account_signs_in_and_reaches_the_portfolio(new_page, server, 
     page = login(new_page(), username)
     assert page.url == server, page.url
     assert page.locator("html").get_attribute("dir") == "rtl"
-    demo_link = page.locator(f'main a[href*="{DEMO_JOURNEY}"]')
+    # The portfolio opens on the latest period (the demo's December wave): any period's link.
+    demo_link = page.locator('main a[href*="/journeys/contractor-classification/"]')
     if ROLES[username]:
         assert demo_link.count() >= 1
     else:

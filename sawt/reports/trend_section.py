@@ -31,10 +31,12 @@ def change_text(change: dict | None, numbers: Numbers) -> tuple[str, str]:
                 return _("%(difference)s, significant rise") % {"difference": difference}, "up"
             return _("%(difference)s, significant fall") % {"difference": difference}, "down"
         return _("%(difference)s, not significant") % {"difference": difference}, "flat"
+    if change["reason"] == "stage":
+        # Said once, under the stages' heading, rather than in every cell.
+        return difference, "untested"
     reasons = {
         "low_base": _("%(difference)s, not tested: low base"),
         "no_spread": _("%(difference)s, not tested: no spread in the answers"),
-        "stage": _("%(difference)s, not tested (a stage score; its items are)"),
     }
     text = reasons.get(change["reason"], _("%(difference)s, not tested"))
     return text % {"difference": difference}, "untested"

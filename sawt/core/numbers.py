@@ -94,6 +94,10 @@ class Numbers:
     def _isolated(self, latin: str) -> str:
         return _ISOLATE[self.direction].format(self.text(latin))
 
+    def signed(self, value: float, places: int = 2) -> str:
+        """A change with its sign always written (+0.25, -0.10), isolated like every figure."""
+        return self._isolated(signed_text(value, places))
+
     def text(self, latin: str) -> str:
         """Any figure written with Latin digits and marks, in the chosen digits."""
         if self.digits == "arabic":

@@ -11,3 +11,11 @@ class RecommendationStatus(models.TextChoices):
     IMPLEMENTED = "implemented", _("implemented")
     VERIFIED = "verified", _("verified")
     REJECTED = "rejected", _("rejected")
+
+
+# Decisions still to be carried out: counted as "open" by the director's view and the portfolio.
+OPEN_STATUSES: tuple[str, ...] = (
+    RecommendationStatus.PROPOSED,
+    RecommendationStatus.APPROVED,
+    RecommendationStatus.IN_PROGRESS,
+)

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sawt.gaps.choices import RecommendationStatus as S
+from sawt.gaps.choices import OPEN_STATUSES
 
-# Recommendations still to be carried out.
-OPEN_STATUSES: tuple[str, ...] = (S.PROPOSED, S.APPROVED, S.IN_PROGRESS)
 VERDICT_ORDER = ("improved", "no_change", "worse", "too_early")
 
 

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
 from sawt.core.periods import parse_period, period_bounds
-from sawt.gaps.choices import RecommendationStatus
+from sawt.gaps.choices import OPEN_STATUSES, RecommendationStatus
 from sawt.gaps.models import Gap, Recommendation
 from sawt.metrics import stats, targets
 from sawt.metrics.selectors import item_dict, score_counts
@@ -131,14 +131,6 @@ def _register(journey_ids: list[int], period: str) -> tuple[dict[int, int], dict
     for row in recs:
         statuses[row["gap__journey_id"]][row["status"]] = row["c"]
     return gap_counts, statuses
-
-
-# Recommendations still to be carried out.
-OPEN_STATUSES = (
-    RecommendationStatus.PROPOSED,
-    RecommendationStatus.APPROVED,
-    RecommendationStatus.IN_PROGRESS,
-)
 
 
 def _open_up_to(journey_ids: list[int], period: str) -> dict[int, int]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from sawt.core.exceptions import ApplicationError
 from sawt.metrics import stats
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer, Question, Response, Survey
+from sawt.surveys.services.tallies import has_answer
 
 # An attribute name as an import writes it: letters (any script), digits, _, -, . and spaces.
 _NAME = re.compile(r"\w[\w\-. ]{0,99}")
@@ -347,8 +348,7 @@ def segment_not_applicable(
 def segment_completed(survey: Survey, segment: Segment) -> int:
     """The segment's responses with at least one answer that is not "not applicable" (as the
     survey's `completed`)."""
-    answered = Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True)
-    return segment_responses(survey, segment).filter(Exists(answered)).count()
+    return segment_responses(survey, segment).filter(has_answer()).count()
 
 
 def segment_params(request: Any) -> tuple[Segment | None, str | None]:

@@ -18,11 +18,12 @@ from django.db.models import QuerySet
 from sawt.catalog.models import Journey
 from sawt.complaints.models import Complaint
 from sawt.core.periods import period_bounds
+from sawt.gaps.choices import OPEN_STATUSES
 from sawt.gaps.models import Gap
 from sawt.gaps.models import Recommendation as RecommendationModel
 from sawt.metrics.director import journey_director
 from sawt.metrics.impact import journey_verdict_counts, report_impact, verdict_counts
-from sawt.metrics.portfolio import OPEN_STATUSES, portfolio_summary
+from sawt.metrics.portfolio import portfolio_summary
 from sawt.metrics.segments import Segment, segment_comparison
 from sawt.metrics.selectors import journey_summary
 from sawt.metrics.targets import min_n

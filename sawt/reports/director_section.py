@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from sawt.core.numbers import Numbers
 from sawt.gaps.choices import RecommendationStatus
-from sawt.reports.trend_section import signed
 
 Local = Callable[[dict[str, str] | None], str]
 
@@ -31,7 +30,7 @@ def _change(overall: dict, numbers: Numbers) -> str:
     values = {"period": numbers.period(previous["period"])}
     if change is None:
         return _("No change can be computed since %(period)s.") % values
-    values["difference"] = signed(numbers, change["difference"])
+    values["difference"] = numbers.signed(change["difference"])
     if change["tested"]:
         if change["direction"] == "up":
             return _("Up %(difference)s since %(period)s: a significant rise.") % values

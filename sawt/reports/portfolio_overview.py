@@ -10,11 +10,8 @@ from collections.abc import Callable, Sequence
 from django.utils.translation import gettext as _
 
 from sawt.core.numbers import Numbers
+from sawt.gaps.choices import OPEN_STATUSES
 from sawt.reports.dataset import JourneyLine, Names
-from sawt.reports.trend_section import signed
-
-# Recommendations still to be carried out.
-OPEN_STATUSES = ("proposed", "approved", "in_progress")
 
 
 def open_recommendations(line: JourneyLine) -> int:
@@ -50,7 +47,7 @@ def _change(line: JourneyLine, numbers: Numbers) -> tuple[str, str]:
             "low_base": _("not tested: low base"),
         }
         return reasons.get(line.change_note or "", _("not tested")), "untested"
-    difference = signed(numbers, change.difference)
+    difference = numbers.signed(change.difference)
     if change.significant:
         if change.direction == "up":
             return _("%(difference)s, significant rise") % {"difference": difference}, "up"

@@ -8,15 +8,8 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from sawt.core.numbers import Numbers, signed_text
+from sawt.core.numbers import Numbers
 from sawt.reports.trend_chart import TrendPoint, trend_svg
-
-_ISOLATE = {"ltr": "\u2066{}\u2069", "rtl": "\u2067{}\u2069"}
-
-
-def signed(numbers: Numbers, value: float, places: int = 2) -> str:
-    """A change with its sign (+0.25, −0.10), isolated like every figure Numbers writes."""
-    return _ISOLATE[numbers.direction].format(numbers.text(signed_text(value, places)))
 
 
 def change_text(change: dict | None, numbers: Numbers) -> tuple[str, str]:
@@ -24,7 +17,7 @@ def change_text(change: dict | None, numbers: Numbers) -> tuple[str, str]:
     only where a test was run, and why not where it was not."""
     if change is None:
         return "—", "none"
-    difference = signed(numbers, change["difference"])
+    difference = numbers.signed(change["difference"])
     if change["tested"]:
         if change["significant"]:
             if change["direction"] == "up":

@@ -49,13 +49,16 @@ def _groups(attributes: Iterable[Mapping[str, Any] | None]) -> Counter[tuple[str
     return counted
 
 
+def has_answer() -> Exists:
+    """A response filter: it has at least one answer that is not "not applicable" (what makes
+    it a completed response)."""
+    return Exists(Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True))
+
+
 def _empty(response_ids: list[int]) -> int:
     """How many of these responses have no answer other than "not applicable"."""
-    answered = Answer.objects.filter(response=OuterRef("pk")).exclude(not_applicable=True)
     return sum(
-        Response.objects.filter(id__in=response_ids[i : i + CHUNK])
-        .exclude(Exists(answered))
-        .count()
+        Response.objects.filter(id__in=response_ids[i : i + CHUNK]).exclude(has_answer()).count()
         for i in range(0, len(response_ids), CHUNK)
     )
 

@@ -9,10 +9,11 @@ stored or written.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sawt.classification.models import ClassifierModel
@@ -126,15 +127,44 @@ def folds_check(folds: int) -> None:
         raise ApplicationError(_("--folds must be 2 or more (got %(folds)d).") % {"folds": folds})
 
 
+def engine_check(engine: str | None) -> str:
+    """The engine that will train: the one asked for, else the deployment's
+    SAWT_CLASSIFIER_ENGINE (`auto`: deep when installed). Refused, saying how to install it,
+    when the deep engine is asked for and absent."""
+    from sawt.textanalytics import engines
+
+    engine = engine or getattr(settings, "SAWT_CLASSIFIER_ENGINE", engines.AUTO)
+    try:
+        return engines.resolve(engine)
+    except engines.EngineUnavailable as exc:
+        raise ApplicationError(
+            _(
+                "The deep engine is not installed here. Install it with "
+                "“pip install 'sawt[deep]'”, or train with --engine fast."
+            )
+        ) from exc
+
+
 def classifier_train_from_file(
-    *, name: str, path: Path, text_column: str, label_column: str, folds: int, actor: Any = None
+    *,
+    name: str,
+    path: Path,
+    text_column: str,
+    label_column: str,
+    folds: int,
+    engine: str | None = None,
+    progress: Any = None,
+    actor: Any = None,
 ) -> FileTraining:
     """Train the next version of the model `name` on a labelled file and store it."""
     folds_check(folds)
+    chosen = engine_check(engine)
     found = labelled_texts_read(path, text_column=text_column, label_column=label_column)
-    from sawt.textanalytics import classifier as ml
+    from sawt.textanalytics import engines
 
-    trained = ml.train(found.texts, found.labels, folds=folds)
+    trained = engines.train(
+        found.texts, found.labels, engine=chosen, folds=folds, progress=progress
+    )
     model = classifier_save(name=name, trained=trained, source=path.name, actor=actor)
     return FileTraining(model, trained.report, found.skipped)
 
@@ -160,6 +190,53 @@ def classifier_evaluate_file(
         report = ml.cross_validate(found.texts, found.labels, folds=folds).report
         report["skipped_rows"] = found.skipped
     return report
+
+
+def learning_curve_file(
+    *,
+    path: Path,
+    test: Path | None,
+    text_column: str,
+    label_column: str,
+    ks: str,
+    seeds: int,
+) -> dict[str, Any]:
+    """The learning curve of the fast model (see sawt.textanalytics.learning): trained on `path`
+    plus k labelled examples per label of `test`, scored on the rest of `test`. Stores
+    nothing."""
+    from sawt.textanalytics.learning import learning_curve, parse_ks
+
+    if test is None:
+        raise ApplicationError(
+            _(
+                "--learning-curve draws the analysts' examples from a second file: give it with "
+                "--test FILE2."
+            )
+        )
+    try:
+        counts = parse_ks(ks)
+    except ValueError as exc:
+        raise ApplicationError(
+            _(
+                "--learning-curve takes whole numbers of examples per label of at least 1, "
+                "separated by commas (e.g. 1,2,5,10); “%(part)s” is not one."
+            )
+            % {"part": exc.args[0]}
+        ) from exc
+    if not 1 <= seeds <= 20:
+        raise ApplicationError(
+            _("--seeds must be between 1 and 20 (got %(seeds)d).") % {"seeds": seeds}
+        )
+    found = labelled_texts_read(path, text_column=text_column, label_column=label_column)
+    tested = labelled_texts_read(test, text_column=text_column, label_column=label_column)
+    points, facts = learning_curve(
+        found.texts, found.labels, tested.texts, tested.labels, counts, seeds=seeds
+    )
+    return {
+        **facts,
+        "skipped_rows": found.skipped + tested.skipped,
+        "learning_curve": [asdict(point) for point in points],
+    }
 
 
 def _csv_cell(value: Any) -> str:

@@ -203,6 +203,9 @@ class TrainedModel:
     train_seconds: float
     threshold: float = 1.0  # until cross-validation sets it, a person reviews everything
     report: dict = field(default_factory=dict)
+    # Which engine made it (sawt.textanalytics.engines); models stored before there was a
+    # choice unpickle without the attribute and read this class default.
+    engine: str = "fast"
 
     def predict(self, texts: Sequence[str]) -> Prediction:
         return predict(self.pipeline, texts)
@@ -302,6 +305,53 @@ def choose_threshold(
             best = float(conf[i])
     # Rounded down, so the confidences it was chosen at still reach it.
     return math.floor(best * 10_000) / 10_000
+
+
+# At most this many points of the precision curve are kept in a model's report: enough to
+# find the threshold of any precision an analyst asks for, small enough for a JSON column.
+CURVE_POINTS = 200
+
+
+def precision_curve(
+    confidences: Sequence[float], correct: Sequence[bool], points: int = CURVE_POINTS
+) -> list[list[float]]:
+    """[threshold, precision, coverage] at cut points between distinct confidences, highest
+    threshold first: accepting every prediction at or above `threshold`, out of fold, was right
+    `precision` of the time and settled `coverage` of the texts. Thinned evenly to `points`,
+    always keeping the lowest cut (accept everything)."""
+    conf = np.asarray(confidences, dtype=float)
+    if not len(conf):
+        return []
+    order = np.argsort(-conf, kind="stable")
+    conf = conf[order]
+    ok = np.asarray(correct, dtype=float)[order]
+    n = len(conf)
+    precision = np.cumsum(ok) / np.arange(1, n + 1)
+    cuts = [i for i in range(n) if i + 1 == n or conf[i + 1] < conf[i]]
+    if len(cuts) > points:
+        keep = np.linspace(0, len(cuts) - 1, points).round().astype(int)
+        cuts = [cuts[i] for i in sorted(set(keep.tolist()))]
+    return [
+        [math.floor(conf[i] * 10_000) / 10_000, _round(precision[i]), _round((i + 1) / n)]
+        for i in cuts
+    ]
+
+
+def threshold_for(report: dict, target: float) -> float:
+    """The review threshold that reaches `target` precision by a model's stored curve: the
+    lowest cut whose predictions were right at least that often. 1.0 (review everything) when
+    no cut reaches it or the model has no curve."""
+    best = 1.0
+    for threshold, precision, _coverage in report.get("threshold_curve", []):
+        if precision >= target:
+            best = min(best, threshold)
+    return best
+
+
+def coverage_at(report: dict, threshold: float) -> float | None:
+    """Out-of-fold share of texts a threshold lets the model settle alone (by the curve)."""
+    covered = [c for t, _p, c in report.get("threshold_curve", []) if t >= threshold]
+    return max(covered) if covered else (0.0 if report.get("threshold_curve") else None)
 
 
 def calibration_error(
@@ -506,6 +556,7 @@ def _report(
     above = [c >= threshold for c in confidence]
     accepted = sum(above)
     report["calibration_error"] = calibration_error(confidence, correct)
+    report["threshold_curve"] = precision_curve(confidence, correct)
     report["threshold"] = {
         "value": threshold,
         "target_precision": TARGET_PRECISION,

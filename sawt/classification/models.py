@@ -103,3 +103,132 @@ class ThemeSet(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.journey_id} {self.period} {self.source}"
+
+
+# The precision analysts may ask of a journey's model before it files a complaint alone: below
+# 0.5 it would be wrong as often as right; 0.99 is as strict as a cross-validation of a few
+# hundred labels can tell apart from 1 (review everything).
+TARGET_PRECISION_MIN = 0.5
+TARGET_PRECISION_MAX = 0.99
+
+
+class ReviewSettings(TimeStampedModel):
+    """How sure a journey's model must be to file a complaint without a person, as a precision
+    the analysts chose (the threshold that reaches it is read off each model's out-of-fold
+    curve). No row, or an empty target, is the default (TARGET_PRECISION of the classifier)."""
+
+    journey = models.OneToOneField(
+        Journey,
+        on_delete=models.CASCADE,
+        related_name="review_settings",
+        verbose_name=_("journey"),
+    )
+    target_precision = models.FloatField(_("target precision"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("review settings")
+        verbose_name_plural = _("review settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_precision__isnull=True)
+                | Q(
+                    target_precision__gte=TARGET_PRECISION_MIN,
+                    target_precision__lte=TARGET_PRECISION_MAX,
+                ),
+                name="review_settings_target_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey_id} {self.target_precision}"
+
+
+class ReviewSettle(TimeStampedModel):
+    """One settle of the review queue: the complaint an analyst filed and the category given,
+    with what each complaint it labelled carried before (`members`), so it can be undone."""
+
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="review_settles", verbose_name=_("journey")
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("complaint"),
+    )
+    category = models.ForeignKey(
+        "catalog.GapCategory",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("gap category"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("settled by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("settled complaint")
+        verbose_name_plural = _("settled complaints")
+        indexes = [models.Index(fields=["journey", "actor", "-created_at"], name="settle_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.category_id}"
+
+
+class ReviewSettleMember(models.Model):
+    """A complaint a settle labelled, and what it carried just before."""
+
+    settle = models.ForeignKey(
+        ReviewSettle, on_delete=models.CASCADE, related_name="members", verbose_name=_("settle")
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("complaint"),
+    )
+    # The complaint's category before the settle: a model's guess, a label, or none at all.
+    category = models.ForeignKey(
+        "catalog.GapCategory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("category before"),
+    )
+    category_source = models.CharField(_("set by before"), max_length=16, blank=True)
+    category_confidence = models.FloatField(_("confidence before"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settled complaint's earlier category")
+        verbose_name_plural = _("settled complaints' earlier categories")
+        constraints = [
+            models.UniqueConstraint(fields=["settle", "complaint"], name="settle_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.settle_id}: {self.complaint_id}"

@@ -7,24 +7,39 @@ before anything here runs."""
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import BigIntegerField, Count, F, Max, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from sawt.catalog.choices import LABEL_SOURCES, CategorySource
 from sawt.catalog.models import GapCategory, Journey
-from sawt.classification.models import ClassifierModel, ThemeSet
+from sawt.classification.models import (
+    ClassifierModel,
+    ReviewSettings,
+    ReviewSettle,
+    ThemeSet,
+)
 from sawt.complaints.models import Complaint
 from sawt.core.exceptions import ApplicationError
 from sawt.core.periods import period_bounds
+from sawt.jobs.models import Job
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
 
 # Themes are looked for among at most this many texts (the least certain first): clustering
 # is for finding what the taxonomy misses, and a few thousand texts show it.
 THEME_SAMPLE = 5_000
+# "Label 5 of each to start": while a reason of the journey has fewer labels (imported or given
+# by an analyst) than this, the review page opens with proposals for the reasons still short.
+START_LABELS = 5
+# At most this many complaints are proposed at once in the start stage (a sitting's work).
+START_PROPOSALS = 20
+# The precisions analysts choose from on the review page (the default, 0.9, among them).
+TARGET_CHOICES = (0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
 
 
 def classifier_latest(*, journey: Journey) -> ClassifierModel | None:
@@ -105,12 +120,17 @@ def period_filing(*, journey: Journey, period: str | None = None) -> PeriodFilin
 def review_queue(
     *, journey: Journey, period: str | None = None, limit: int = 50
 ) -> tuple[list[ReviewItem], int]:
-    """Complaints whose prediction fell below the threshold, least sure first; one item per
-    near-duplicate group. Returns (items, how many groups wait in all)."""
+    """Complaints whose prediction fell below the threshold, those a label teaches the model
+    most first (uncertain, with many similar texts waiting); one item per near-duplicate
+    group. Returns (items, how many groups wait in all)."""
     waiting = _waiting(journey, period)
     seen: set[int] = set()
     items: list[Complaint] = []
-    ordered = waiting.select_related("prediction").order_by("prediction_confidence", "id")
+    # Learning value first (see services.review_priorities_update); complaints without one yet
+    # (0: classified before it existed) follow, least sure first.
+    ordered = waiting.select_related("prediction").order_by(
+        "-review_priority", "prediction_confidence", "id"
+    )
     for complaint in ordered.iterator(500):
         group = complaint.duplicate_group or complaint.pk
         if group in seen:
@@ -203,3 +223,238 @@ def theme_set_for(*, journey: Journey, period: str, source: str) -> ThemeSet | N
 
 def categories_for_review(journey: Journey) -> list[GapCategory]:
     return list(journey.gap_categories.all())
+
+
+# The review threshold: the analysts' target precision, read off a model's curve.
+
+
+def review_model(*, journey: Journey) -> ClassifierModel | None:
+    """The journey's newest model, as classifier_latest, carrying the analysts' target precision
+    as `target` (None: the default), read in the same query."""
+    target = ReviewSettings.objects.filter(journey=OuterRef("journey")).values("target_precision")
+    return (
+        ClassifierModel.objects.filter(journey=journey)
+        .defer("artefact")
+        .annotate(target=Subquery(target[:1]))
+        .order_by("-version")
+        .first()
+    )
+
+
+def retrain_jobs(*, journey: Journey) -> dict[str, Job]:
+    """The latest job of each kind that retrains the journey's model (fast, deep), by kind, in
+    one query (as sawt.jobs.selectors.job_latest finds each)."""
+    from sawt.classification.tasks import DEEP_RETRAIN_JOB, RETRAIN_JOB
+
+    mine = Job.objects.filter(kind__in=[RETRAIN_JOB, DEEP_RETRAIN_JOB], dedupe_key=journey.slug)
+    latest = mine.values("kind").annotate(last=Max("id")).values("last").order_by()
+    return {job.kind: job for job in Job.objects.filter(pk__in=latest).select_related("created_by")}
+
+
+def review_target(*, journey: Journey) -> float | None:
+    """The precision the analysts set for the journey's model, or None (the default)."""
+    found = ReviewSettings.objects.filter(journey=journey).values_list("target_precision")
+    row = found.first()
+    return row[0] if row else None
+
+
+def review_threshold(*, journey: Journey, model: ClassifierModel) -> float:
+    """The confidence at or above which `model` files a journey's complaint alone: the lowest
+    threshold whose out-of-fold precision reached the analysts' target, or the model's own
+    threshold (chosen at TARGET_PRECISION) when they set none or the model has no curve."""
+    return threshold_at(model, review_target(journey=journey))
+
+
+def threshold_at(model: ClassifierModel, target: float | None) -> float:
+    """The threshold that reaches `target` precision by the model's curve (see above)."""
+    if target is None or not model.scores.get("threshold_curve"):
+        return model.threshold
+    from sawt.textanalytics.classifier import threshold_for
+
+    return threshold_for(model.scores, target)
+
+
+def curve_point(report: dict, threshold: float) -> tuple[float, float] | None:
+    """(precision, coverage) out of fold of accepting at `threshold`, by the model's curve:
+    the point of the lowest cut at or above it (what `coverage_at` reads). None without one."""
+    points = [p for p in report.get("threshold_curve", []) if p[0] >= threshold]
+    if not points:
+        return None if not report.get("threshold_curve") else (1.0, 0.0)
+    _threshold, precision, coverage = min(points, key=lambda p: p[0])
+    return precision, coverage
+
+
+@dataclass(frozen=True)
+class TargetChoice:
+    target: float
+    threshold: float
+    precision: float | None  # out of fold, at the threshold the target gives
+    coverage: float | None  # share the model would file alone, out of fold
+    current: bool
+
+
+def target_choices(
+    *, model: ClassifierModel, target: float | None
+) -> tuple[float, list[TargetChoice]]:
+    """The effective target and, for each precision analysts may choose, what the model would
+    do with it (threshold, precision and coverage, out of fold)."""
+    from sawt.textanalytics.classifier import TARGET_PRECISION
+
+    effective = target if target is not None else TARGET_PRECISION
+    values = sorted({*TARGET_CHOICES, effective})
+    choices = []
+    for value in values:
+        # The default is the model's own threshold, as everywhere else.
+        threshold = threshold_at(model, None if target is None and value == effective else value)
+        point = curve_point(model.scores, threshold)
+        choices.append(
+            TargetChoice(
+                target=value,
+                threshold=threshold,
+                precision=point[0] if point else None,
+                coverage=point[1] if point else None,
+                current=value == effective,
+            )
+        )
+    return effective, choices
+
+
+# "Label 5 of each to start".
+
+
+@dataclass(frozen=True)
+class StartCount:
+    category: GapCategory
+    labelled: int
+
+    @property
+    def short(self) -> bool:
+        return self.labelled < START_LABELS
+
+
+def start_counts(
+    *, journey: Journey, categories: list[GapCategory] | None = None
+) -> list[StartCount]:
+    """How many labelled examples (imported or an analyst's, complaints and open answers: what
+    a model trains on) each reason of the journey has."""
+    categories = categories if categories is not None else categories_for_review(journey)
+    labelled = (
+        Complaint.objects.filter(journey=journey, category_source__in=LABEL_SOURCES)
+        .values_list("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    answers = (
+        Answer.objects.filter(question__survey__journey=journey, category_source__in=LABEL_SOURCES)
+        .values_list("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, int] = defaultdict(int)
+    # One query for both (the review page counts its queries).
+    for category_id, n in labelled.union(answers, all=True):
+        counts[category_id] += n
+    return [StartCount(c, counts[c.pk]) for c in categories]
+
+
+def start_short(*, journey: Journey) -> bool:
+    """Whether some reason of the journey still has fewer than START_LABELS labels."""
+    return any(count.short for count in start_counts(journey=journey))
+
+
+@dataclass(frozen=True)
+class StartProposal:
+    complaint: Complaint
+    # The reason it is proposed for (the model's best guess), or None: picked to show the
+    # variety of the complaints, before any model can guess.
+    category: GapCategory | None
+    group_size: int = 1
+
+
+def start_proposals(
+    *, journey: Journey, period: str | None, counts: list[StartCount]
+) -> list[StartProposal]:
+    """Complaints to label first while reasons are short of examples: for each short reason,
+    the unlabelled complaints the model is surest belong to it (highest probability among
+    those it guessed that reason for); then, for what that leaves short (no model, or a reason
+    the model never guesses), a spread of different complaints of the period, one per
+    candidate theme when themes were computed, else evenly through the period, so analysts
+    meet every kind of complaint quickly. One complaint per near-duplicate group."""
+    short = {c.category.pk: START_LABELS - c.labelled for c in counts if c.short}
+    if not short:
+        return []
+    unlabelled = Complaint.objects.filter(journey=journey).exclude(
+        category_source__in=LABEL_SOURCES
+    )
+    proposals: list[StartProposal] = []
+    seen: set[int] = set()
+    wanted = dict(short)
+    guessed = (
+        unlabelled.filter(prediction_id__in=list(short))
+        .select_related("prediction")
+        .order_by("-prediction_confidence", "id")[: START_PROPOSALS * 10]
+    )
+    for complaint in guessed:
+        group = complaint.duplicate_group or complaint.pk
+        guess = complaint.prediction_id
+        if guess is None or wanted.get(guess, 0) <= 0 or group in seen:
+            continue
+        seen.add(group)
+        wanted[guess] -= 1
+        proposals.append(StartProposal(complaint, complaint.prediction))
+        if len(proposals) >= START_PROPOSALS:
+            break
+    spread = min(sum(n for n in wanted.values() if n > 0), START_PROPOSALS - len(proposals))
+    if spread > 0:
+        for complaint in _spread(journey, period, unlabelled, spread, seen):
+            proposals.append(StartProposal(complaint, None))
+    sized = _with_group_sizes(journey, [p.complaint for p in proposals])
+    return [
+        StartProposal(p.complaint, p.category, item.group_size)
+        for p, item in zip(proposals, sized, strict=True)
+    ]
+
+
+def _spread(
+    journey: Journey, period: str | None, unlabelled: QuerySet[Complaint], n: int, seen: set[int]
+) -> list[Complaint]:
+    """Up to n different complaints: the first of each candidate theme of the period (largest
+    theme first), else complaints evenly spaced through the period."""
+    pool = _period_complaints(journey, period).filter(pk__in=unlabelled.values("pk"))
+    ids: list[int] = []
+    themes = theme_set_for(journey=journey, period=period, source="complaints") if period else None
+    for theme in themes.themes if themes else []:
+        ids.extend(theme["complaint_ids"][:3])  # a few per theme: some may be labelled since
+    if ids:
+        found = {c.pk: c for c in pool.filter(pk__in=ids)}
+        picked: list[Complaint] = []
+        for theme in themes.themes if themes else []:
+            for pk in theme["complaint_ids"][:3]:
+                complaint = found.get(pk)
+                if complaint is not None and (complaint.duplicate_group or pk) not in seen:
+                    seen.add(complaint.duplicate_group or pk)
+                    picked.append(complaint)
+                    break
+            if len(picked) >= n:
+                break
+        if picked:
+            return picked
+    every = list(pool.order_by("received_at", "id").values_list("id", flat=True)[:THEME_SAMPLE])
+    if not every:
+        return []
+    step = max(1, len(every) // n)
+    chosen = every[::step][:n]
+    return list(pool.filter(pk__in=chosen).order_by("received_at", "id"))
+
+
+def review_settles_recent(*, journey: Journey, user: Any, limit: int = 5) -> list[ReviewSettle]:
+    """The person's latest settles of the journey, newest first, with how many complaints each
+    labelled (what the page offers to undo)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        ReviewSettle.objects.filter(journey=journey, actor=user)
+        .select_related("complaint", "category")
+        .annotate(size=Count("members"))
+        .order_by("-id")[:limit]
+    )

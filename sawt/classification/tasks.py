@@ -11,6 +11,8 @@ from typing import Any
 from sawt.jobs.registry import Progress, register
 
 RETRAIN_JOB = "classifier.retrain"
+# The deep engine's slower model, queued by a retraining when the deployment trains deep.
+DEEP_RETRAIN_JOB = "classifier.retrain_deep"
 CLASSIFY_JOB = "classifier.classify"
 # One period's candidate themes, for a page that found them missing or stale.
 THEMES_JOB = "classifier.themes"
@@ -26,13 +28,31 @@ def _journey(payload: dict[str, Any]) -> Any:
 
 @register(RETRAIN_JOB)
 def retrain(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    """Retrain a journey's model from its labels, then classify and group its feedback."""
+    """Retrain a journey's model from its labels with the fast engine (seconds), then classify
+    and group its feedback; where the deployment trains deep, queue the deep model after it,
+    so the analysts' new labels change the queue now and the better model follows."""
+    from sawt.classification.services import deep_retrain_enqueue, journey_retrain
+    from sawt.classification.theme_services import themes_refresh_later
+
+    journey = _journey(payload)
+    progress(0, 1, "fast")
+    result = journey_retrain(journey=journey, actor=None, engine="fast")
+    progress(1, 1, "fast")
+    themes_refresh_later(journey=journey)  # what the model now files no longer needs a theme
+    deep = deep_retrain_enqueue(journey=journey, actor=None)
+    return {**result, "deep_job": deep.pk if deep is not None else None}
+
+
+@register(DEEP_RETRAIN_JOB)
+def retrain_deep(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Train the deep engine's model of a journey (minutes to tens of minutes on a CPU), with
+    its progress, save it as the next version, then classify and group with it."""
     from sawt.classification.services import journey_retrain
     from sawt.classification.theme_services import themes_refresh_later
 
     journey = _journey(payload)
-    result = journey_retrain(journey=journey, actor=None)
-    themes_refresh_later(journey=journey)  # what the model now files no longer needs a theme
+    result = journey_retrain(journey=journey, actor=None, engine="deep", progress=progress)
+    themes_refresh_later(journey=journey)
     return result
 
 

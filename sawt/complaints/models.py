@@ -52,6 +52,12 @@ class Complaint(TimeStampedModel):
     # of the group's earliest complaint. Null for a complaint with no near-duplicate (or not
     # grouped yet): it is a group of its own.
     duplicate_group = models.BigIntegerField(_("duplicate group"), null=True, blank=True)
+    # What an analyst's label of this complaint would teach the model, written with its
+    # prediction (sawt.classification.services.review_priorities_update): the review queue
+    # is ordered by it, highest first. 0 where it was not computed (the queue then falls back to
+    # the least sure first). Not null (NULLS LAST in an index is beyond SQLite), with a default in
+    # the database too: imports insert complaints with their own SQL (sawt.imports.db).
+    review_priority = models.FloatField(_("review priority"), default=0.0, db_default=0.0)
 
     class Meta:
         # Not by journey first: ordering on a foreign key joins the journey table into every
@@ -96,6 +102,12 @@ class Complaint(TimeStampedModel):
                 fields=["journey", "prediction_confidence"],
                 condition=Q(category__isnull=True, prediction__isnull=False),
                 name="complaint_review_queue",
+            ),
+            # ... ordered by what a label teaches the model most.
+            models.Index(
+                fields=["journey", "-review_priority"],
+                condition=Q(category__isnull=True, prediction__isnull=False),
+                name="complaint_review_priority",
             ),
         ]
 

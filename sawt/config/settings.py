@@ -260,6 +260,10 @@ SAWT_IMPORT_MAX_UNPACKED_BYTES = int(
 
 # Background work (docs/decisions/0006-background-work-on-django-tasks.md): Django's Tasks API,
 # on the database (the embedded default) or on Redis through RQ for workers on many machines.
+# Which engine the background retraining of a journey's reason classifier trains after the fast
+# one (sawt.textanalytics.engines): auto (the deep engine where `sawt[deep]` is installed),
+# fast (never the deep one) or deep.
+SAWT_CLASSIFIER_ENGINE = os.environ.get("SAWT_CLASSIFIER_ENGINE", "auto").strip().lower() or "auto"
 SAWT_TASKS_BACKEND = os.environ.get("SAWT_TASKS_BACKEND", "database").strip().lower() or "database"
 SAWT_REDIS_URL = os.environ.get("SAWT_REDIS_URL", "redis://127.0.0.1:6379/0")
 # One queue name per deployment, so two installations can share one Redis.

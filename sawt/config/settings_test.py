@@ -7,3 +7,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Never fine-tune a transformer by accident: a test that wants the deep path says so.
+SAWT_CLASSIFIER_ENGINE = "fast"

@@ -29,6 +29,16 @@ urlpatterns = [
         name="review_retrain",
     ),
     path(
+        "journeys/<slug:slug>/<str:period>/review/threshold/",
+        classification.review_threshold_view,
+        name="review_threshold",
+    ),
+    path(
+        "journeys/<slug:slug>/<str:period>/review/undo/<int:pk>/",
+        classification.review_undo_view,
+        name="review_undo",
+    ),
+    path(
         "journeys/<slug:slug>/<str:period>/review/<int:pk>/",
         classification.review_settle_view,
         name="review_settle",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
@@ -23,21 +24,34 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sawt.catalog.models import Journey
+from sawt.classification.models import ReviewSettle
 from sawt.classification.selectors import (
+    START_LABELS,
     PeriodFiling,
     categories_for_review,
-    classifier_latest,
+    curve_point,
     period_filing,
+    retrain_jobs,
+    review_model,
     review_queue,
+    review_settles_recent,
+    start_counts,
+    start_proposals,
+    target_choices,
     theme_fingerprint,
     theme_set_for,
+    threshold_at,
 )
 from sawt.classification.services import (
     RETRAIN_JOB,
     retrain_enqueue,
     review_settle,
+    review_settle_latest,
+    review_threshold_set,
+    review_undo,
     theme_promote,
 )
+from sawt.classification.tasks import DEEP_RETRAIN_JOB
 from sawt.classification.theme_services import themes_compute_enqueue
 from sawt.complaints.selectors import complaints_for
 from sawt.core.access import can, require
@@ -45,7 +59,6 @@ from sawt.core.exceptions import ApplicationError
 from sawt.core.i18n import isolated
 from sawt.core.periods import parse_period
 from sawt.jobs.models import Job
-from sawt.jobs.selectors import job_latest
 from sawt.reports.charts import bar_svg
 from sawt.web import selectors
 from sawt.web.classification_forms import SettleForm, ThemePromoteForm
@@ -93,59 +106,125 @@ def _decimal(value: float | None, *, threshold: bool = False) -> SafeString:
     return _ltr(f"{value:.4f}" if threshold and 0.995 <= value < 1 else f"{value:.2f}")
 
 
-def _model_facts(model: Any, filing: PeriodFiling) -> dict[str, Any] | None:
+def _model_facts(model: Any, filing: PeriodFiling, target: float | None) -> dict[str, Any] | None:
     """What the header says about the model, in figures ready to print. Two sources, said as
     such: coverage and precision were measured in cross-validation on labelled examples; the
-    period's counts are what the model actually filed and what actually waits now."""
+    period's counts are what the model actually filed and what actually waits now. With a
+    target precision the analysts set, the threshold and its figures come from the model's
+    out-of-fold curve at that target."""
     if model is None:
         return None
     threshold = model.scores.get("threshold") or {}
+    value = threshold_at(model, target)
+    coverage, precision = threshold.get("coverage") or 0.0, threshold.get("precision")
+    if target is not None and (point := curve_point(model.scores, value)) is not None:
+        precision, coverage = point
     return {
         "model": model,
         "macro_f1": _decimal(model.scores.get("macro_f1")),
-        "coverage": _percent(threshold.get("coverage") or 0.0),
-        "precision": _percent(threshold.get("precision")),
-        "threshold": _decimal(model.threshold, threshold=True),
+        "coverage": _percent(coverage),
+        "precision": _percent(precision),
+        "threshold": _decimal(value, threshold=True),
         "filed": _ltr(f"{filing.filed_by_model:,}"),
         "waiting": _ltr(f"{filing.waiting:,}"),
     }
 
 
-def _review(request: HttpRequest, journey: Journey, period: str, status: int = 200) -> HttpResponse:
-    items, waiting = review_queue(journey=journey, period=period, limit=QUEUE_PAGE)
-    categories = categories_for_review(journey)
+def _rows(
+    entries: list[tuple[Any, Any, int]], categories: list[Any], *, stage: str
+) -> list[dict[str, Any]]:
+    """The page's items: (complaint, suggested category or None, near-duplicates settled with
+    it). A suggestion shows the model's confidence in it; without one every reason is a choice."""
     # One number per category for the whole page, so a key always means the same category.
-    # Keyed by id or None, so a complaint without a prediction looks up None and finds none.
+    # Keyed by id or None, so a complaint without a suggestion looks up None and finds none.
     shortcuts: dict[int | None, int] = {c.pk: n for n, c in enumerate(categories[:9], 1)}
     rtl = translation.get_language_bidi()
     rows = []
-    for position, item in enumerate(items):
-        complaint = item.complaint
+    for position, (complaint, suggested, group_size) in enumerate(entries):
         confidence = complaint.prediction_confidence or 0.0
+        suggested_id = suggested.pk if suggested is not None else None
+        following = entries[position + 1][0].pk if position + 1 < len(entries) else None
         rows.append(
             {
                 "complaint": complaint,
-                "group_size": item.group_size,
-                "suggested": complaint.prediction,
-                "suggested_key": shortcuts.get(complaint.prediction_id),
-                "confidence": _percent(confidence),
-                "bar": bar_svg(confidence, rtl=rtl),
-                "others": [
-                    (c, shortcuts.get(c.pk)) for c in categories if c.pk != complaint.prediction_id
-                ],
-                "next": items[position + 1].complaint.pk if position + 1 < len(items) else None,
+                "group_size": group_size,
+                "suggested": suggested,
+                "suggested_key": shortcuts.get(suggested_id),
+                "confidence": _percent(confidence) if suggested is not None else None,
+                "bar": bar_svg(confidence, rtl=rtl) if suggested is not None else "",
+                "others": [(c, shortcuts.get(c.pk)) for c in categories if c.pk != suggested_id],
+                "next": following,
+                "stage": stage,
             }
         )
+    return rows
+
+
+def _threshold_facts(model: Any, target: float | None) -> dict[str, Any] | None:
+    """The review threshold's form: each precision analysts may ask for, with what the model
+    would then do (out of fold), ready to print."""
+    if model is None:
+        return None
+    _effective, choices = target_choices(model=model, target=target)
+    rows = [
+        {
+            "value": f"{choice.target:.2f}",
+            "target": _percent(choice.target),
+            "coverage": _percent(choice.coverage),
+            "precision": _percent(choice.precision),
+            "current": choice.current,
+        }
+        for choice in choices
+    ]
+    current = next(row for row in rows if row["current"])
+    return {"default": target is None, "choices": rows, "current": current}
+
+
+def _review(request: HttpRequest, journey: Journey, period: str, status: int = 200) -> HttpResponse:
+    categories = categories_for_review(journey)
+    model = review_model(journey=journey)
+    # The analysts' target precision comes with the model (selectors.review_model).
+    target = getattr(model, "target", None)
+    may_review = can(request.user, "category.assign")
+    jobs = retrain_jobs(journey=journey)
+    # "Label 5 of each to start": while a reason has fewer labels, the page opens with
+    # complaints proposed for the reasons still short (sawt.classification.selectors).
+    counts = start_counts(journey=journey, categories=categories)
+    starting = any(count.short for count in counts)
+    proposals = start_proposals(journey=journey, period=period, counts=counts) if starting else []
+    proposed = {p.complaint.pk for p in proposals}
+    items, waiting = review_queue(journey=journey, period=period, limit=QUEUE_PAGE)
+    queue = [
+        (i.complaint, i.complaint.prediction, i.group_size)
+        for i in items
+        if i.complaint.pk not in proposed
+    ]
     context = {
         "journey": journey,
         "period": period,
-        "facts": _model_facts(
-            classifier_latest(journey=journey), period_filing(journey=journey, period=period)
-        ),
-        "job": job_latest(kind=RETRAIN_JOB, dedupe_key=journey.slug),
-        "rows": rows,
+        "facts": _model_facts(model, period_filing(journey=journey, period=period), target),
+        "threshold": _threshold_facts(model, target),
+        "job": jobs.get(RETRAIN_JOB),
+        "deep_job": jobs.get(DEEP_RETRAIN_JOB),
+        "start": {
+            "counts": counts,
+            "needed": START_LABELS,
+            "rows": _rows(
+                [(p.complaint, p.category, p.group_size) for p in proposals],
+                categories,
+                stage="start",
+            ),
+        }
+        if starting
+        else None,
+        "rows": _rows(queue, categories, stage="queue"),
         "waiting": waiting,
-        "may_review": can(request.user, "category.assign"),
+        # Right after a settle or an undo (a message is pending), the person's latest settles,
+        # each with its Undo; a plain visit spends no query on them.
+        "recent": review_settles_recent(journey=journey, user=request.user)
+        if may_review and list(messages.get_messages(request))
+        else [],
+        "may_review": may_review,
         "may_train": can(request.user, "classifier.train"),
     }
     return render(request, "web/review.html", context, status=status)
@@ -181,6 +260,7 @@ def review_settle_view(request: HttpRequest, slug: str, period: str, pk: int) ->
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _review(request, journey, period, status=400)
+    latest = review_settle_latest(journey=journey, actor=request.user)
     messages.success(
         request,
         ngettext(
@@ -189,6 +269,8 @@ def review_settle_view(request: HttpRequest, slug: str, period: str, pk: int) ->
             len(settled),
         )
         % {"count": len(settled), "category": isolated(category.name)},
+        # The page shows an Undo button beside this message (web/_review_flash.html).
+        extra_tags=f"undo-{latest.pk}" if latest is not None else "",
     )
     url = reverse("web:review", args=[journey.slug, period])
     # The next item as the page showed it: settling does not reorder the rest of the queue.
@@ -211,6 +293,82 @@ def review_retrain(request: HttpRequest, slug: str, period: str) -> HttpResponse
         request, _("Retraining was queued; this page shows its progress when you reload it.")
     )
     return _see_other(reverse("web:review", args=[journey.slug, period]))
+
+
+@require_POST
+@login_required
+def review_undo_view(request: HttpRequest, slug: str, period: str, pk: int) -> HttpResponse:
+    """Put back what one settle changed (the complaints labelled since by anyone stay)."""
+    journey = _journey(request, slug, period)
+    settle = get_object_or_404(
+        ReviewSettle.objects.filter(
+            journey=journey, complaint__in=complaints_for(request.user).filter(journey=journey)
+        ),
+        pk=pk,
+    )
+    require(request.user, "category.assign", settle.complaint)
+    try:
+        restored = review_undo(settle=settle, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _review(request, journey, period, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "Undone: %(count)d complaint is back as it was before.",
+            "Undone: %(count)d complaints are back as they were before.",
+            len(restored),
+        )
+        % {"count": len(restored)},
+    )
+    return _see_other(reverse("web:review", args=[journey.slug, period]) + "#queue")
+
+
+class ThresholdForm(forms.Form):
+    """A target precision (a fraction, e.g. 0.95), or "default"."""
+
+    target = forms.CharField(max_length=10)
+
+    def clean_target(self) -> float | None:
+        value = self.cleaned_data["target"].strip()
+        if value == "default":
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            raise forms.ValidationError(_("Choose one of the precisions offered.")) from None
+
+
+@require_POST
+@login_required
+def review_threshold_view(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """Set the precision the journey's model must reach to file a complaint alone."""
+    journey = _journey(request, slug, period)
+    require(request.user, "classifier.train", journey)
+    form = ThresholdForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form)
+    target = form.cleaned_data["target"]
+    try:
+        review_threshold_set(journey=journey, target_precision=target, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _review(request, journey, period, status=400)
+    messages.success(
+        request,
+        _(
+            "The model now files a complaint alone at a precision of %(target)s; the complaints "
+            "are being filed again in the background."
+        )
+        % {"target": isolated(f"{round(100 * (target or _default_target()))}%")},
+    )
+    return _see_other(reverse("web:review", args=[journey.slug, period]))
+
+
+def _default_target() -> float:
+    from sawt.textanalytics.classifier import TARGET_PRECISION
+
+    return TARGET_PRECISION
 
 
 def _themes(

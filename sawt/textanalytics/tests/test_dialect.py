@@ -168,3 +168,10 @@ def test_cross_validation_counts_real_texts():
     evaluation = ml.cross_validate(TEXTS, labels, folds=3, baselines=False)
     assert evaluation.report["examples"] == len(TEXTS)
     assert len(evaluation.out_of_fold.labels) == len(TEXTS)
+
+
+def test_training_without_copies_is_possible():
+    labels = ["arrival", "cancel", "lost", "refund", "fees", "other"] * 20
+    model = ml.train(TEXTS, labels, folds=3, dialect_copies=False)
+    assert model.training_size == len(TEXTS)
+    assert model.predict(["ضاع جوالي"]).labels == ["lost"]

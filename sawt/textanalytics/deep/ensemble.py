@@ -164,7 +164,10 @@ def train_ensemble(
         # Nothing held out to calibrate the average on: the fast model's cross-validated
         # scores stand in for the report, and a person reviews every prediction.
         temperature = 1.0
-        report = {k: v for k, v in fast.report.items() if k not in ("folds", "temperature")}
+        # (Without its precision curve: an analyst's own target precision must not find a
+        # threshold there either, those confidences being the fast model's.)
+        dropped = ("folds", "temperature", "threshold_curve")
+        report = {k: v for k, v in fast.report.items() if k not in dropped}
         report["threshold"] = {**report["threshold"], "value": 1.0, "coverage": 0.0}
         report["threshold"]["precision"] = None
         notes.append(

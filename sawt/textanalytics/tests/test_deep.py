@@ -118,6 +118,7 @@ def test_a_label_with_one_example_still_trains_and_reviews_everything():
     assert model.threshold == 1.0
     assert model.report["held_out"] == 0
     assert any("single example" in w for w in model.report["warnings"])
+    assert "threshold_curve" not in model.report  # no per-journey threshold from it either
     assert len(model.predict(["كم رصيدي"]).labels) == 1
 
 

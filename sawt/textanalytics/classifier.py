@@ -262,11 +262,14 @@ def fit(
     c: float = 0.5,
     dialect_copies: bool = True,
     seed: int = 0,
+    calibrate: bool = True,
 ) -> Pipeline:
     """Train features and model on labelled texts (and, unless told not to, a dialect-flavoured
-    copy of each, seeded by `seed`)."""
+    copy of each, seeded by `seed`). Without `calibrate` the confidences are the SVM's raw
+    softmax (no temperature folds): for callers that only need the labels."""
     check_training_data(texts, labels)
-    pipeline = make_pipeline(c=c, calibration_folds=_calibration_folds(labels))
+    folds = _calibration_folds(labels) if calibrate else 0
+    pipeline = make_pipeline(c=c, calibration_folds=folds)
     texts, labels = list(texts), list(labels)
     copies_of = np.zeros(0, dtype=int)
     if dialect_copies:

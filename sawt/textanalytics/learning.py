@@ -52,8 +52,7 @@ def fast_fitter(
 ) -> Callable[[Sequence[str]], list[str]]:
     """The fast model as `train` builds it, without the cross-validation and temperature that
     only confidences need: a learning curve scores labels."""
-    pipeline = ml.make_pipeline(calibration_folds=0)
-    pipeline.fit(list(texts), list(labels))  # TODO(i14): augmentation hook
+    pipeline = ml.fit(texts, labels, calibrate=False)
 
     def predict(batch: Sequence[str]) -> list[str]:
         return [str(label) for label in pipeline.predict(list(batch))] if batch else []

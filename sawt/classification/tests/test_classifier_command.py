@@ -63,7 +63,7 @@ def _train(path: Path, name: str = "reasons") -> tuple[int, str, str]:
 def test_train_prints_cross_validated_scores_and_stores_a_version(labelled):
     status, out, err = _train(labelled)
     assert (status, err) == (0, "")
-    assert out.startswith("Trained reasons v1 on 12 texts")
+    assert out.startswith("Trained reasons v1 (fast engine) on 12 texts")
     assert "Macro-F1" in out and "delay" in out and "fees" in out
     model = ClassifierModel.objects.get(name="reasons")
     assert (model.version, model.training_size, model.labels) == (1, 12, ["delay", "fees"])

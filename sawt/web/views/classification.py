@@ -208,6 +208,7 @@ def _review(request: HttpRequest, journey: Journey, period: str, status: int = 2
         "deep_job": jobs.get(DEEP_RETRAIN_JOB),
         "start": {
             "counts": counts,
+            "complete": [count for count in counts if not count.short],
             "needed": START_LABELS,
             "rows": _rows(
                 [(p.complaint, p.category, p.group_size) for p in proposals],

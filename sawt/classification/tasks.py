@@ -47,10 +47,14 @@ def retrain(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
 def retrain_deep(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Train the deep engine's model of a journey (minutes to tens of minutes on a CPU), with
     its progress, save it as the next version, then classify and group with it."""
-    from sawt.classification.services import journey_retrain
+    from sawt.classification.services import classifier_engine, journey_retrain
     from sawt.classification.theme_services import themes_refresh_later
+    from sawt.textanalytics import engines
 
     journey = _journey(payload)
+    if classifier_engine() != engines.DEEP:
+        # Queued before the deployment stopped training deep (or lost its extra): nothing to do.
+        return {"skipped": "the deployment does not train the deep engine"}
     result = journey_retrain(journey=journey, actor=None, engine="deep", progress=progress)
     themes_refresh_later(journey=journey)
     return result

@@ -442,3 +442,13 @@ def test_where_deep_resolves_the_fast_model_comes_first_then_the_deep_one(
         ClassifierModel.objects.filter(journey=journey).values_list("version", flat=True)
     ) == [2, 1]
     assert deep_job.result["version"] == 2
+
+
+def test_a_deep_job_left_in_the_queue_does_nothing_once_deep_is_off(journey, settings):
+    settings.SAWT_CLASSIFIER_ENGINE = "fast"
+    _labelled(journey)
+    services._journey_job(DEEP_RETRAIN_JOB, journey, None)
+    assert jobs_run_pending() == 1
+    job = Job.objects.get(kind=DEEP_RETRAIN_JOB)
+    assert job.status == "succeeded" and "skipped" in job.result
+    assert not ClassifierModel.objects.exists()

@@ -357,11 +357,6 @@ def start_counts(
     return [StartCount(c, counts[c.pk]) for c in categories]
 
 
-def start_short(*, journey: Journey) -> bool:
-    """Whether some reason of the journey still has fewer than START_LABELS labels."""
-    return any(count.short for count in start_counts(journey=journey))
-
-
 @dataclass(frozen=True)
 class StartProposal:
     complaint: Complaint

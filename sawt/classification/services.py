@@ -31,7 +31,7 @@ from sawt.classification.models import (
     ReviewSettle,
     ReviewSettleMember,
 )
-from sawt.classification.selectors import review_threshold, start_short
+from sawt.classification.selectors import review_threshold, start_counts
 from sawt.classification.tasks import CLASSIFY_JOB, DEEP_RETRAIN_JOB, RETRAIN_JOB
 from sawt.classification.theme_services import themes_refresh_later
 from sawt.complaints.models import Complaint
@@ -541,12 +541,15 @@ def labels_since(journey: Journey, since: dt.datetime | None) -> int:
 
 def _maybe_retrain(journey: Journey, actor: Any) -> None:
     latest = ClassifierModel.objects.filter(journey=journey).order_by("-version").first()
+    counts = start_counts(journey=journey)
     every = RETRAIN_AFTER_LABELS
-    if latest is None or start_short(journey=journey):
+    if latest is None or any(count.short for count in counts):
         # Starting: retrain sooner (a fast model trains in seconds; see the constant).
         every = min(every, RETRAIN_AFTER_LABELS_STARTING)
-    if latest is None and len(set(_labelled_examples(journey)[1])) < 2:
-        return  # nothing a model could learn yet
+    if latest is None and sum(count.labelled >= 2 for count in counts) < 2:
+        # Nothing a model could learn yet: its cross-validation needs two reasons with two
+        # examples each at least (one example alone leaves a fold with a single class).
+        return
     if labels_since(journey, latest.created_at if latest else None) >= every:
         retrain_enqueue(journey=journey, actor=actor)
 

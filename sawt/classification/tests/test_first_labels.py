@@ -336,6 +336,23 @@ def test_labels_retrain_sooner_while_starting(journey, analyst):
     assert Job.objects.filter(kind=RETRAIN_JOB).count() == 1  # five, well before twenty
 
 
+def test_without_a_model_five_labels_in_two_reasons_queue_the_first_training(journey, analyst):
+    cats = _cats(journey)
+    for text in UNLABELLED[:3]:
+        complaint = _unlabelled(journey, text)
+        services.review_settle(complaint=complaint, category=cats["fees"], actor=analyst)
+    other = _unlabelled(journey, "ما قدرت أسجل دخول")
+    services.review_settle(complaint=other, category=cats["login"], actor=analyst)
+    assert not Job.objects.exists()  # one example of "login": nothing to learn it from yet
+    again = _unlabelled(journey, "الدخول للمنصة لا يعمل")
+    services.review_settle(complaint=again, category=cats["login"], actor=analyst)
+    assert Job.objects.get().kind == RETRAIN_JOB
+    assert jobs_run_pending() == 1
+    job = Job.objects.get()
+    assert job.status == "succeeded", job.error
+    assert ClassifierModel.objects.get(journey=journey).training_size == 5
+
+
 # ---- ordered by learning value ----
 
 

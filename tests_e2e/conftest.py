@@ -53,6 +53,10 @@ def sawt_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = {**os.environ, "SAWT_HOME": str(home), "DJANGO_SETTINGS_MODULE": "sawt.config.settings"}
     for name in ("DATABASE_URL", "SAWT_DEBUG", "SAWT_SECURE_COOKIES"):
         env.pop(name, None)
+    # The review tests' settles queue retraining; with the deep engine installed (the dev
+    # extras include it) the served worker would fine-tune a transformer for minutes on the
+    # two cores the browser needs. The deep path has its own tests (textanalytics/tests).
+    env["SAWT_CLASSIFIER_ENGINE"] = "fast"
     return env
 
 

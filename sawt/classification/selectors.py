@@ -274,12 +274,13 @@ def threshold_at(model: ClassifierModel, target: float | None) -> float:
     return threshold_for(model.scores, target)
 
 
-def curve_point(report: dict, threshold: float) -> tuple[float, float] | None:
+def curve_point(report: dict, threshold: float) -> tuple[float | None, float] | None:
     """(precision, coverage) out of fold of accepting at `threshold`, by the model's curve:
-    the point of the lowest cut at or above it (what `coverage_at` reads). None without one."""
+    the point of the lowest cut at or above it (what `coverage_at` reads); above every cut the
+    model files nothing alone (precision None: of nothing). None without a curve."""
     points = [p for p in report.get("threshold_curve", []) if p[0] >= threshold]
     if not points:
-        return None if not report.get("threshold_curve") else (1.0, 0.0)
+        return None if not report.get("threshold_curve") else (None, 0.0)
     _threshold, precision, coverage = min(points, key=lambda p: p[0])
     return precision, coverage
 

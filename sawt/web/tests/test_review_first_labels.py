@@ -118,3 +118,16 @@ def test_the_page_keeps_its_query_budget_in_the_start_stage(world, django_assert
     with django_assert_max_num_queries(16):
         html = client.get(f"/journeys/permits/{PERIOD}/review/").content.decode()
     assert 'id="start"' in html
+
+
+def test_a_target_no_cut_reaches_says_a_person_decides_every_complaint(queue):
+    from sawt.classification.models import ClassifierModel
+
+    model = ClassifierModel.objects.get(journey=queue["journey"])
+    model.scores = {**model.scores, "threshold_curve": [[0.5, 0.8, 0.5], [0.0, 0.6, 1.0]]}
+    model.save(update_fields=["scores"])
+    client = login(Role.ANALYST)
+    assert client.post(f"{QUEUE}threshold/", {"target": "0.95"}).status_code == 303
+    html = client.get(QUEUE).content.decode()
+    assert "يقرّر شخص في كل شكوى" in html
+    assert "None" not in html

@@ -133,9 +133,8 @@ def engine_check(engine: str | None) -> str:
     when the deep engine is asked for and absent."""
     from sawt.textanalytics import engines
 
-    engine = engine or getattr(settings, "SAWT_CLASSIFIER_ENGINE", engines.AUTO)
     try:
-        return engines.resolve(engine)
+        return engines.resolve(engine or settings.SAWT_CLASSIFIER_ENGINE)
     except engines.EngineUnavailable as exc:
         raise ApplicationError(
             _(

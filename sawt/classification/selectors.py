@@ -29,6 +29,7 @@ from sawt.core.periods import period_bounds
 from sawt.jobs.models import Job
 from sawt.surveys.choices import QuestionKind
 from sawt.surveys.models import Answer
+from sawt.textanalytics.thresholds import TARGET_PRECISION, threshold_for
 
 # Themes are looked for among at most this many texts (the least certain first): clustering
 # is for finding what the taxonomy misses, and a few thousand texts show it.
@@ -269,8 +270,6 @@ def threshold_at(model: ClassifierModel, target: float | None) -> float:
     """The threshold that reaches `target` precision by the model's curve (see above)."""
     if target is None or not model.scores.get("threshold_curve"):
         return model.threshold
-    from sawt.textanalytics.classifier import threshold_for
-
     return threshold_for(model.scores, target)
 
 
@@ -299,8 +298,6 @@ def target_choices(
 ) -> tuple[float, list[TargetChoice]]:
     """The effective target and, for each precision analysts may choose, what the model would
     do with it (threshold, precision and coverage, out of fold)."""
-    from sawt.textanalytics.classifier import TARGET_PRECISION
-
     effective = target if target is not None else TARGET_PRECISION
     values = sorted({*TARGET_CHOICES, effective})
     choices = []

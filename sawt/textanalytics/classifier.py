@@ -29,7 +29,7 @@ from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
@@ -37,9 +37,11 @@ from sawt.textanalytics.arabic import normalize_arabic, tokenize, tokenize_norma
 from sawt.textanalytics.dialect import dialect_copies as _dialect_copies
 from sawt.textanalytics.dialect import msa_tokens, standard_form
 
-# An auto-accepted prediction should be right at least this often (measured out of fold);
-# below the threshold that achieves it, a complaint waits for an analyst.
-TARGET_PRECISION = 0.9
+# Reading a stored curve lives apart, light, for the pages; offered here beside the curve.
+from sawt.textanalytics.thresholds import TARGET_PRECISION
+from sawt.textanalytics.thresholds import coverage_at as coverage_at
+from sawt.textanalytics.thresholds import threshold_for as threshold_for
+
 # Fewer labelled examples than this per class and the scores mean little; said in the report.
 FEW_EXAMPLES = 5
 
@@ -150,6 +152,8 @@ class ScaledSVC(ClassifierMixin, BaseEstimator):
             splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=0)
             for train_idx, test_idx in _split(splitter, y[:real], y[:real]):
                 rows = _and_copies(train_idx, copies_of, real)
+                if _one_class(y[rows]):
+                    continue  # see _one_class: these rows keep no information (equal scores)
                 part = self._svm().fit(x[rows], y[rows])
                 scores[test_idx] = _aligned(
                     part.decision_function(x[test_idx]), part.classes_, self.classes_
@@ -166,6 +170,14 @@ class ScaledSVC(ClassifierMixin, BaseEstimator):
 
     def predict(self, x: Any) -> np.ndarray:
         return self.classes_[self.decision_function(x).argmax(axis=1)]
+
+
+def _one_class(labels: Any) -> bool:
+    """Whether a fold's training part holds a single label. It happens when a label has one
+    example (a journey's first labels): the folds put it in a test part, and the rest is all
+    one other label. An SVM cannot be fitted on it; the fold's test texts then get no
+    information from it, which the out-of-fold scores count honestly as unsure."""
+    return len(set(np.asarray(labels).tolist())) < 2
 
 
 def _aligned(scores: np.ndarray, fold_classes: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -400,23 +412,6 @@ def precision_curve(
     ]
 
 
-def threshold_for(report: dict, target: float) -> float:
-    """The review threshold that reaches `target` precision by a model's stored curve: the
-    lowest cut whose predictions were right at least that often. 1.0 (review everything) when
-    no cut reaches it or the model has no curve."""
-    best = 1.0
-    for threshold, precision, _coverage in report.get("threshold_curve", []):
-        if precision >= target:
-            best = min(best, threshold)
-    return best
-
-
-def coverage_at(report: dict, threshold: float) -> float | None:
-    """Out-of-fold share of texts a threshold lets the model settle alone (by the curve)."""
-    covered = [c for t, _p, c in report.get("threshold_curve", []) if t >= threshold]
-    return max(covered) if covered else (0.0 if report.get("threshold_curve") else None)
-
-
 def calibration_error(
     confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
 ) -> float:
@@ -525,6 +520,12 @@ def cross_validate(
         train_texts = [texts[i] for i in train_idx]
         train_labels = [labels[i] for i in train_idx]
         test_texts = [texts[i] for i in test_idx]
+        if _one_class(train_labels):
+            # Nothing to learn from one label: the fold's texts count as guesses of it, at
+            # the confidence of a guess among all the labels.
+            for i in test_idx:
+                predicted[i], confidence[i] = train_labels[0], 1 / len(classes)
+            continue
         started = time.perf_counter()
         pipeline = fit(train_texts, train_labels)
         train_seconds.append(time.perf_counter() - started)
@@ -546,7 +547,7 @@ def cross_validate(
         {
             "folds": k,
             "examples": len(texts),
-            "train_seconds": round(float(np.mean(train_seconds)), 3),
+            "train_seconds": round(float(np.mean(train_seconds)), 3) if train_seconds else 0.0,
             "texts_per_second": round(len(texts) / predict_seconds) if predict_seconds else None,
         }
     )
@@ -559,6 +560,10 @@ def cross_validate(
 
 
 def _split(splitter: Any, texts: Sequence[str], y: np.ndarray) -> Iterator[Any]:
+    if Counter(y.tolist()).most_common(1)[0][1] < splitter.n_splits:
+        # No label has as many examples as there are folds (two texts, two labels): nothing
+        # to stratify, so plain folds.
+        splitter = KFold(n_splits=splitter.n_splits, shuffle=True, random_state=0)
     with warnings.catch_warnings():
         # "The least populated class has only N members": said in our own warnings instead.
         warnings.simplefilter("ignore", UserWarning)
@@ -691,6 +696,8 @@ def train(
     for train_idx, test_idx in _split(splitter, texts, y):
         started = time.perf_counter()
         rows = _and_copies(train_idx, copies_of, len(texts))
+        if _one_class(y_all[rows]):
+            continue  # see _one_class: these texts keep equal scores over every label
         part = ScaledSVC(folds=0).fit(x_all[rows], y_all[rows])
         fold_seconds.append(time.perf_counter() - started)
         scores[test_idx] = _aligned(part.decision_function(x[test_idx]), part.classes_, classes)
@@ -706,7 +713,9 @@ def train(
         {
             "folds": k,
             "examples": len(texts),
-            "train_seconds": round(vectorise_seconds + float(np.mean(fold_seconds)), 3),
+            "train_seconds": round(
+                vectorise_seconds + (float(np.mean(fold_seconds)) if fold_seconds else 0.0), 3
+            ),
             "temperature": round(temperature, 4),
             "warnings": _warnings(labels, folds, k),
         }

@@ -58,6 +58,7 @@ def train(
 ) -> TrainedModel:
     """Train a classifier with the chosen engine (see `resolve`)."""
     chosen = resolve(engine)
+    trained: TrainedModel
     if chosen == DEEP:
         from sawt.textanalytics.deep import train_ensemble
 

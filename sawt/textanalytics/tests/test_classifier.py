@@ -183,3 +183,19 @@ def test_the_curve_is_thinned_but_keeps_accepting_everything() -> None:
     curve = ml.precision_curve(confidences, [True] * 1000, points=50)
     assert len(curve) == 50
     assert curve[-1][2] == 1.0 and curve[0][0] == 0.999
+
+
+@pytest.mark.parametrize(
+    ("texts", "labels"),
+    [
+        (["تأخر الطلب", "الطلب متأخر جدا", "خصم الرسوم مرتين"], ["delay", "delay", "fees"]),
+        (["تأخر الطلب", "خصم الرسوم مرتين"], ["delay", "fees"]),
+    ],
+)
+def test_a_reason_with_one_example_still_trains(texts: list[str], labels: list[str]) -> None:
+    # A journey's first labels: a fold whose training part holds one reason only cannot fit
+    # an SVM; it must count as unsure, not stop the training.
+    model = ml.train(texts, labels)
+    assert model.labels == sorted(set(labels))
+    assert model.predict(["خصم الرسوم"]).labels[0] in labels
+    assert ml.cross_validate(texts, labels).report["examples"] == len(texts)

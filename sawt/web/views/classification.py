@@ -60,6 +60,7 @@ from sawt.core.i18n import isolated
 from sawt.core.periods import parse_period
 from sawt.jobs.models import Job
 from sawt.reports.charts import bar_svg
+from sawt.textanalytics.thresholds import TARGET_PRECISION
 from sawt.web import selectors
 from sawt.web.classification_forms import SettleForm, ThemePromoteForm
 from sawt.web.params import bad_request
@@ -361,15 +362,9 @@ def review_threshold_view(request: HttpRequest, slug: str, period: str) -> HttpR
             "The model now files a complaint alone at a precision of %(target)s; the complaints "
             "are being filed again in the background."
         )
-        % {"target": isolated(f"{round(100 * (target or _default_target()))}%")},
+        % {"target": isolated(f"{round(100 * (target or TARGET_PRECISION))}%")},
     )
     return _see_other(reverse("web:review", args=[journey.slug, period]))
-
-
-def _default_target() -> float:
-    from sawt.textanalytics.classifier import TARGET_PRECISION
-
-    return TARGET_PRECISION
 
 
 def _themes(

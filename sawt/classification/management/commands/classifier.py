@@ -167,8 +167,15 @@ class Command(BaseCommand):
     def _progress(self, done: int, total: int | None = None, stage: str = "") -> None:
         # The deep engine reports its fine-tuning (minutes on a CPU); on stderr, so a
         # --format json on stdout stays parseable.
+        names = {
+            "fine-tuning": _("fine-tuning the encoder"),
+            "fast model": _("training the fast model beside it"),
+            "calibrating": _("calibrating the confidences"),
+        }
         share = f" {100 * done / total:.0f}%" if total else ""
-        self.stderr.write(f"{stage}{share}", ending="\r" if total and done < total else "\n")
+        self.stderr.write(
+            f"{names.get(stage, stage)}{share}", ending="\r" if total and done < total else "\n"
+        )
 
     def _evaluate(self, opts: dict[str, Any]) -> None:
         if opts.get("learning_curve"):

@@ -91,6 +91,22 @@ def _chars() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer=ml.char_grams, sublinear_tf=True)
 
 
+def _char_grams_plain(normalized: str) -> list[str]:
+    # The writer's words only: no lexicon standard forms in the character n-grams.
+    return [g for word in normalized.split() for g in ml._word_grams(word)]
+
+
+def _chars_plain() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=_char_grams_plain, sublinear_tf=True)
+
+
+class _Sawt:
+    """What `train` fits: the pipeline plus one dialect-flavoured copy of each text."""
+
+    def fit(self, texts: list[str], labels: list[str]) -> Pipeline:
+        return ml.fit(texts, labels)
+
+
 def _words(analyzer: Callable[[str], list[str]]) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
 
@@ -103,11 +119,15 @@ def _pipe(features: Any, model: Any) -> Pipeline:
     return Pipeline([("normalise", ml.Normalise()), ("features", features), ("model", model)])
 
 
-VARIANTS = {
-    "sawt: chars 2–5 + words + dialect bridge, SVM, one temperature": lambda: ml.make_pipeline(),
-    "without the dialect bridge": lambda: _pipe(_both(_words_plain), ml.ScaledSVC()),
+VARIANTS: dict[str, Callable[[], Any]] = {
+    "sawt: chars 2–5 + words + Gulf lexicon, dialect copies, SVM, one temperature": _Sawt,
+    "without the dialect copies": lambda: ml.make_pipeline(),
+    "without the lexicon (or copies)": lambda: _pipe(
+        FeatureUnion([("chars", _chars_plain()), ("words", _words(_words_plain))]),
+        ml.ScaledSVC(),
+    ),
     "character n-grams only": lambda: _pipe(_chars(), ml.ScaledSVC()),
-    "word n-grams only (with bridge)": lambda: _pipe(_words(ml.word_grams), ml.ScaledSVC()),
+    "word n-grams only (with lexicon)": lambda: _pipe(_words(ml.word_grams), ml.ScaledSVC()),
     "+ Snowball light stems": lambda: _pipe(_both(_words_stemmed), ml.ScaledSVC()),
     "SVM with Platt scaling per class": lambda: _pipe(
         _both(), CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3)
@@ -120,7 +140,7 @@ VARIANTS = {
 Texts = tuple[list[str], list[str]]  # texts and their labels
 
 
-def score_variant(build: Callable[[], Pipeline], train: Texts, test: Texts) -> tuple[float, float]:
+def score_variant(build: Callable[[], Any], train: Texts, test: Texts) -> tuple[float, float]:
     pipeline = build().fit(*train)
     result = ml.predict(pipeline, test[0])
     correct = [a == b for a, b in zip(result.labels, test[1], strict=True)]

@@ -142,6 +142,8 @@ def markdown(f: dict, started: dt.datetime) -> str:
             "",
             f"Intents with too few Saudi texts for the largest k: {len(facts['short_labels'])}.",
         ]
+    lines += ["", "Machine:", "", "|  |  |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine.describe(ROOT, None).items()]
     return "\n".join(lines)
 
 

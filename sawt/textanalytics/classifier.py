@@ -272,22 +272,34 @@ def fit(
     labels: Sequence[str],
     *,
     c: float = 0.5,
-    dialect_copies: bool = True,
+    dialect_copies: bool | None = None,
     seed: int = 0,
     calibrate: bool = True,
 ) -> Pipeline:
-    """Train features and model on labelled texts (and, unless told not to, a dialect-flavoured
-    copy of each, seeded by `seed`). Without `calibrate` the confidences are the SVM's raw
+    """Train features and model on labelled texts (and a dialect-flavoured copy of each, seeded
+    by `seed`, as `copies_wanted` decides). Without `calibrate` the confidences are the SVM's raw
     softmax (no temperature folds): for callers that only need the labels."""
     check_training_data(texts, labels)
     folds = _calibration_folds(labels) if calibrate else 0
     pipeline = make_pipeline(c=c, calibration_folds=folds)
     texts, labels = list(texts), list(labels)
     copies_of = np.zeros(0, dtype=int)
-    if dialect_copies:
+    if copies_wanted(dialect_copies, len(texts)):
         texts, labels, copies_of = _with_dialect_copies(texts, labels, seed)
     pipeline.fit(texts, labels, model__copies_of=copies_of)
     return pipeline
+
+
+# Dialect copies are made for training sets up to this size. Measured on ArBanking77: trained
+# on 800 formal texts they lift Saudi macro-F1 by 2.5 points (0.873 → 0.898), on 21,559 by 0.2
+# (0.751 → 0.753), and they double the rows the SVM trains on (50,000 texts: 36 s → 67 s).
+# Few labels is where a journey starts, and where they help.
+DIALECT_COPIES_UP_TO = 10_000
+
+
+def copies_wanted(asked: bool | None, size: int) -> bool:
+    """Whether to train with dialect copies: as asked, or (None) up to DIALECT_COPIES_UP_TO."""
+    return size <= DIALECT_COPIES_UP_TO if asked is None else asked
 
 
 def _with_dialect_copies(
@@ -659,10 +671,10 @@ def train(
     *,
     folds: int = 5,
     random_state: int = 0,
-    dialect_copies: bool = True,
+    dialect_copies: bool | None = None,
 ) -> TrainedModel:
     """Cross-validate for the scores, the temperature and the review threshold, then train on
-    everything.
+    everything (with dialect copies as `copies_wanted` decides).
 
     Two shortcuts keep this near the cost of one model (`cross_validate`, what `evaluate`
     reports, takes neither): the outer folds' scores set the temperature, so no inner folds;
@@ -679,11 +691,9 @@ def train(
     pipeline = make_pipeline(calibration_folds=0)
     # Dialect copies follow the originals; the folds split the originals, and each copy goes
     # where its original goes, so no test text has its copy in training.
-    # `dialect_copies=False` halves the time on large sets (ArBanking77: Saudi macro-F1 0.751
-    # instead of 0.753).
     all_texts, all_labels, copies_of = (
         _with_dialect_copies(texts, labels, random_state)
-        if dialect_copies
+        if copies_wanted(dialect_copies, len(texts))
         else (texts, labels, np.zeros(0, dtype=int))
     )
     # One pass: the steps are fitted in place (they are the pipeline's own objects).

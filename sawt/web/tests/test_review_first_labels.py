@@ -13,6 +13,7 @@ from sawt.complaints.models import Complaint
 from sawt.core.access import Role
 from sawt.jobs.models import Job
 from sawt.testing import factories as f
+from sawt.textanalytics.deep.finetune import FINE_TUNING
 from sawt.web.tests.test_review_page import PERIOD, QUEUE, WHEN, login, queue, settle, world
 
 pytestmark = pytest.mark.django_db
@@ -103,12 +104,19 @@ def test_a_deep_training_shows_its_progress(queue):
         started_at=timezone.now(),
         progress_done=3,
         progress_total=10,
-        progress_stage="encoder",
+        progress_stage=FINE_TUNING,
     )
-    html = login(Role.ANALYST).get(QUEUE).content.decode()
+    client = login(Role.ANALYST)
+    html = client.get(QUEUE).content.decode()
     assert 'data-deep-job-status="running"' in html
     assert '<progress id="deep-progress" max="10" value="3">' in html
-    assert job.pk
+    # After the encoder: the fast model beside it and the calibration, with no step count that
+    # would read as starting over.
+    Job.objects.filter(pk=job.pk).update(
+        progress_stage="calibrating", progress_done=1, progress_total=2
+    )
+    later = client.get(QUEUE).content.decode()
+    assert 'data-deep-job-status="running"' in later and "deep-progress" not in later
 
 
 def test_the_page_keeps_its_query_budget_in_the_start_stage(world, django_assert_max_num_queries):

@@ -21,6 +21,7 @@ from sawt.classification.selectors import (
     start_proposals,
 )
 from sawt.classification.tasks import CLASSIFY_JOB, DEEP_RETRAIN_JOB, RETRAIN_JOB
+from sawt.classification.tests.test_services import TEXTS  # the same labelled examples
 from sawt.complaints.models import Complaint
 from sawt.core.access import Role
 from sawt.core.exceptions import ApplicationError
@@ -33,32 +34,6 @@ from sawt.textanalytics import engines
 pytestmark = pytest.mark.django_db
 
 JUNE = dt.datetime(2022, 6, 10, 9, 0, tzinfo=timezone.get_default_timezone())
-TEXTS = {
-    "login": [
-        "لا أستطيع تسجيل الدخول إلى المنصة",
-        "ما أقدر أسجل دخول للبوابة من أمس",
-        "تسجيل الدخول عبر النفاذ الوطني لا يعمل",
-        "كل ما أدخل كلمة المرور يقول خطأ في الدخول",
-        "الدخول للحساب متعطل",
-        "النظام يرفض الدخول مع أن كلمة المرور صحيحة",
-    ],
-    "delay": [
-        "تأخر إصدار الشهادة أكثر من شهر",
-        "طلبي متأخر وما فيه أي تحديث",
-        "الشهادة للحين ما صدرت بعد أسابيع",
-        "مدة معالجة الطلب طويلة جداً",
-        "الطلب واقف من فترة طويلة بدون رد",
-        "تأخير كبير في إنجاز المعاملة",
-    ],
-    "fees": [
-        "تم خصم الرسوم مرتين من حسابي",
-        "الرسوم انسحبت مرتين وأبي استرجاع المبلغ",
-        "دفعت الرسوم ولم يتم تحديث حالة السداد",
-        "المبلغ المخصوم أكبر من الرسوم المعلنة",
-        "أبغى أسترجع الفلوس اللي انخصمت زود",
-        "رسوم غير متوقعة ظهرت عند الدفع",
-    ],
-}
 UNLABELLED = [
     "الرسوم انخصمت مني مرتين",
     "ما قدرت أدخل حسابي",

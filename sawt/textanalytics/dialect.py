@@ -4,8 +4,9 @@ Arabic, for models only.
 A model trained on formal complaints meets "وش صار على كرتي؟ للحين ما وصلني شي" in the field.
 Two bridges, both from our own lexicon (`sawt.textanalytics.gulf_lexicon`):
 - `standard_form` gives the standard equivalent of a dialect word, clitics included
-  (وكرتي → وبطاقتي, ماقدرت → ما استطعت), so the classifier's features can see the standard
-  word next to the writer's own (never instead of it: the dialect word is a feature too).
+  (وكرتي → وبطاقتي, ماقدرت → ما استطعت): the classifier's word features see it next to the
+  writer's own word (the dialect word is a feature too), its character n-grams are cut from it
+  instead (that measured better, see `classifier._standard_word_grams`).
 - `dialect_copies` swaps standard words for dialect ones at random (seeded), so a model
   trained on formal examples also learns from how they would be said in dialect.
 Everything works on `normalize_arabic` output (ا for أ إ آ, ه for ة, ي for ى): no normalising

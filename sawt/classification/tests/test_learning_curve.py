@@ -179,6 +179,8 @@ def test_train_fast_says_so_and_stores_it(files: tuple[Path, Path]) -> None:
     assert "fast engine" in out
     model = ClassifierModel.objects.get(name="reasons")
     assert model.scores["engine"] == "fast"
+    listed = sawt("list")[1]
+    assert "reasons" in listed and " v1 " in listed and " fast " in listed
 
 
 def test_deep_without_its_extra_is_refused_and_stores_nothing(

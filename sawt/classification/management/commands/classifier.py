@@ -242,9 +242,11 @@ class Command(BaseCommand):
         models = classifier_list()
         if not models:
             self.stdout.write(_("No classifier has been trained yet."))
+        engines = {"fast": _("fast"), "deep": _("deep")}
         for model in models:
+            engine = engines.get(model.scores.get("engine", "fast"), "?")
             self.stdout.write(
-                f"{model.name:<30} v{model.version:<4} {model.training_size:>8}  "
+                f"{model.name:<30} v{model.version:<4} {engine:<7} {model.training_size:>8}  "
                 f"macro-F1 {model.macro_f1 if model.macro_f1 is not None else '—'}  "
                 f"{model.created_at:%Y-%m-%d %H:%M}"
             )

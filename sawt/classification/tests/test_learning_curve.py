@@ -210,3 +210,12 @@ def test_auto_means_deep_when_installed(monkeypatch: pytest.MonkeyPatch) -> None
         engines.resolve("deep")
     with pytest.raises(ValueError, match="unknown engine"):
         engines.resolve("bert")
+
+
+def test_columns_named_text_and_label_need_no_options(files: tuple[Path, Path]) -> None:
+    code, out, err = sawt(
+        "evaluate", str(files[0]), "--test", str(files[1]), "--learning-curve", "1,2,5,10",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert [p["k"] for p in json.loads(out)["learning_curve"]] == [0, 1, 2, 5, 10]

@@ -48,8 +48,12 @@ class Command(BaseCommand):
         )
         train.add_argument("--name", required=True, help=_("model name; each run adds a version"))
         train.add_argument("file", type=Path)
-        train.add_argument("--text-column", required=True)
-        train.add_argument("--label-column", required=True)
+        train.add_argument(
+            "--text-column", default="text", help=_("column of the texts (default: text)")
+        )
+        train.add_argument(
+            "--label-column", default="label", help=_("column of the labels (default: label)")
+        )
         train.add_argument("--folds", type=int, default=5)
         train.add_argument(
             "--engine",
@@ -66,15 +70,21 @@ class Command(BaseCommand):
         predict.add_argument("--name", required=True)
         predict.add_argument("--version", type=int, help=_("a version other than the newest"))
         predict.add_argument("file", type=Path)
-        predict.add_argument("--text-column", required=True)
+        predict.add_argument(
+            "--text-column", default="text", help=_("column of the texts (default: text)")
+        )
         predict.add_argument("--out", required=True, type=Path)
 
         evaluate = sub.add_parser(
             "evaluate", help=_("Cross-validate (or train on FILE and test on --test).")
         )
         evaluate.add_argument("file", type=Path)
-        evaluate.add_argument("--text-column", required=True)
-        evaluate.add_argument("--label-column", required=True)
+        evaluate.add_argument(
+            "--text-column", default="text", help=_("column of the texts (default: text)")
+        )
+        evaluate.add_argument(
+            "--label-column", default="label", help=_("column of the labels (default: label)")
+        )
         evaluate.add_argument("--folds", type=int, default=5)
         evaluate.add_argument(
             "--test",

@@ -11,7 +11,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -335,24 +347,99 @@ def start_counts(
 ) -> list[StartCount]:
     """How many labelled examples (imported or an analyst's, complaints and open answers: what
     a model trains on) each reason of the journey has."""
+    return start_tally(journey=journey, period=None, categories=categories).counts
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """A channel whose complaints wait for a person but which has given the model fewer than
+    START_LABELS labelled examples: a new intake (a new form, an app, a call centre) writes
+    differently, and a few labels of its own teach the model more than any other."""
+
+    channel: str
+    labelled: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class StartTally:
+    counts: list[StartCount]
+    new_sources: list[NewSource]
+
+
+def start_tally(
+    *, journey: Journey, period: str | None, categories: list[GapCategory] | None = None
+) -> StartTally:
+    """Labelled examples per reason (see start_counts) and, with a period, the channels new to
+    the model (NewSource), in one query: the page counts its queries."""
     categories = categories if categories is not None else categories_for_review(journey)
     labelled = (
         Complaint.objects.filter(journey=journey, category_source__in=LABEL_SOURCES)
-        .values_list("category_id")
+        .values_list("category_id", "channel")
         .annotate(n=Count("id"))
         .order_by()
     )
     answers = (
         Answer.objects.filter(question__survey__journey=journey, category_source__in=LABEL_SOURCES)
-        .values_list("category_id")
+        .values_list("category_id", Value("", output_field=CharField()))
         .annotate(n=Count("id"))
         .order_by()
     )
+    parts = labelled.union(answers, all=True)
+    if period is not None:
+        # Waiting complaints have no category: their rows come back with category_id None.
+        waiting = (
+            _waiting(journey, period)
+            .exclude(channel="")
+            .values_list("category_id", "channel")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        parts = labelled.union(answers, waiting, all=True)
     counts: dict[int, int] = defaultdict(int)
-    # One query for both (the review page counts its queries).
-    for category_id, n in labelled.union(answers, all=True):
+    by_channel: dict[str, int] = defaultdict(int)
+    waiting_by_channel: dict[str, int] = {}
+    for category_id, channel, n in parts:
+        if category_id is None:
+            waiting_by_channel[channel] = n
+            continue
         counts[category_id] += n
-    return [StartCount(c, counts[c.pk]) for c in categories]
+        by_channel[channel] += n
+    new_sources = [
+        NewSource(channel, by_channel[channel], n)
+        for channel, n in sorted(waiting_by_channel.items())
+        if by_channel[channel] < START_LABELS
+    ]
+    return StartTally([StartCount(c, counts[c.pk]) for c in categories], new_sources)
+
+
+def new_source_proposals(
+    *, journey: Journey, period: str, sources: list[NewSource], seen: set[int]
+) -> list[StartProposal]:
+    """For each new channel, as many of its waiting complaints as it lacks labels, those a
+    label teaches the model most first (review_priority); one per near-duplicate group."""
+    wanted = {s.channel: START_LABELS - s.labelled for s in sources}
+    rows = (
+        _waiting(journey, period)
+        .filter(channel__in=list(wanted))
+        .select_related("prediction")
+        .order_by("-review_priority", "prediction_confidence", "id")[: START_PROPOSALS * 10]
+    )
+    picked: list[Complaint] = []
+    for complaint in rows:
+        group = complaint.duplicate_group or complaint.pk
+        if wanted[complaint.channel] <= 0 or group in seen:
+            continue
+        seen.add(group)
+        wanted[complaint.channel] -= 1
+        picked.append(complaint)
+        if len(picked) >= START_PROPOSALS:
+            break
+    sized = _with_group_sizes(journey, picked)
+    return [
+        StartProposal(c, c.prediction, item.group_size)
+        for c, item in zip(picked, sized, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,14 @@ from sawt.classification.selectors import (
     PeriodFiling,
     categories_for_review,
     curve_point,
+    new_source_proposals,
     period_filing,
     retrain_jobs,
     review_model,
     review_queue,
     review_settles_recent,
-    start_counts,
     start_proposals,
+    start_tally,
     target_choices,
     theme_fingerprint,
     theme_set_for,
@@ -190,9 +191,18 @@ def _review(request: HttpRequest, journey: Journey, period: str, status: int = 2
     jobs = retrain_jobs(journey=journey)
     # "Label 5 of each to start": while a reason has fewer labels, the page opens with
     # complaints proposed for the reasons still short (sawt.classification.selectors).
-    counts = start_counts(journey=journey, categories=categories)
-    starting = any(count.short for count in counts)
-    proposals = start_proposals(journey=journey, period=period, counts=counts) if starting else []
+    # A channel new to the model (selectors.NewSource) starts the same way, with its own
+    # complaints proposed.
+    tally = start_tally(journey=journey, period=period, categories=categories)
+    counts = tally.counts
+    short = any(count.short for count in counts)
+    starting = short or bool(tally.new_sources)
+    proposals = start_proposals(journey=journey, period=period, counts=counts) if short else []
+    if tally.new_sources:
+        seen = {p.complaint.duplicate_group or p.complaint.pk for p in proposals}
+        proposals += new_source_proposals(
+            journey=journey, period=period, sources=tally.new_sources, seen=seen
+        )
     proposed = {p.complaint.pk for p in proposals}
     items, waiting = review_queue(journey=journey, period=period, limit=QUEUE_PAGE)
     queue = [
@@ -208,6 +218,8 @@ def _review(request: HttpRequest, journey: Journey, period: str, status: int = 2
         "job": jobs.get(RETRAIN_JOB),
         "deep_job": jobs.get(DEEP_RETRAIN_JOB),
         "start": {
+            "short": short,
+            "new_sources": tally.new_sources,
             "counts": counts,
             "complete": [count for count in counts if not count.short],
             "needed": START_LABELS,

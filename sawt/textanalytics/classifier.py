@@ -373,23 +373,30 @@ def _round(value: float) -> float:
     return round(value, 4)
 
 
+def _cuts(
+    confidences: Sequence[float], correct: Sequence[bool]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The confidences from the highest, the precision of accepting everything down to each,
+    and the positions where a cut may fall: between distinct confidences only, so everything at
+    a chosen value is accepted (ties in any order give the same precision there)."""
+    conf = np.asarray(confidences, dtype=float)
+    order = np.argsort(-conf, kind="stable")
+    conf = conf[order]
+    ok = np.asarray(correct, dtype=float)[order]
+    precision = np.cumsum(ok) / np.arange(1, len(ok) + 1)
+    cuts = np.flatnonzero(np.append(conf[1:] < conf[:-1], True)) if len(conf) else conf
+    return conf, precision, cuts.astype(int)
+
+
 def choose_threshold(
     confidences: Sequence[float], correct: Sequence[bool], target: float = TARGET_PRECISION
 ) -> float:
     """The lowest confidence above which predictions were right at least `target` of the time
     (out of fold). Everything below it is reviewed by a person. 1.0 when no threshold reaches
     the target: then every prediction is reviewed."""
-    order = np.argsort(-np.asarray(confidences, dtype=float))
-    conf = np.asarray(confidences, dtype=float)[order]
-    ok = np.asarray(correct, dtype=float)[order]
-    if not len(conf):
-        return 1.0
-    precision = np.cumsum(ok) / np.arange(1, len(ok) + 1)
-    # Only cut between distinct confidences, so everything at the chosen value is accepted.
-    best = 1.0
-    for i in range(len(conf)):
-        if (i + 1 == len(conf) or conf[i + 1] < conf[i]) and precision[i] >= target:
-            best = float(conf[i])
+    conf, precision, cuts = _cuts(confidences, correct)
+    reaching = cuts[precision[cuts] >= target]
+    best = float(conf[reaching[-1]]) if len(reaching) else 1.0
     # Rounded down, so the confidences it was chosen at still reach it.
     return math.floor(best * 10_000) / 10_000
 
@@ -406,21 +413,13 @@ def precision_curve(
     threshold first: accepting every prediction at or above `threshold`, out of fold, was right
     `precision` of the time and settled `coverage` of the texts. Thinned evenly to `points`,
     always keeping the lowest cut (accept everything)."""
-    conf = np.asarray(confidences, dtype=float)
-    if not len(conf):
-        return []
-    order = np.argsort(-conf, kind="stable")
-    conf = conf[order]
-    ok = np.asarray(correct, dtype=float)[order]
-    n = len(conf)
-    precision = np.cumsum(ok) / np.arange(1, n + 1)
-    cuts = [i for i in range(n) if i + 1 == n or conf[i + 1] < conf[i]]
+    conf, precision, cuts = _cuts(confidences, correct)
     if len(cuts) > points:
-        keep = np.linspace(0, len(cuts) - 1, points).round().astype(int)
-        cuts = [cuts[i] for i in sorted(set(keep.tolist()))]
+        cuts = cuts[np.unique(np.linspace(0, len(cuts) - 1, points).round().astype(int))]
+    n = len(conf)
     return [
         [math.floor(conf[i] * 10_000) / 10_000, _round(precision[i]), _round((i + 1) / n)]
-        for i in cuts
+        for i in cuts.tolist()
     ]
 
 
